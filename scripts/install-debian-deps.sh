@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the real Debian programs Moat's tests and benchmarks run against.
+# Services are NOT started by the packages (policy-rc.d); the test harness starts
+# private instances on loopback and stops them.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+if [[ ! -x /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+fi
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "postfix postfix/mailname string moat.test" | debconf-set-selections
+PKGS=(
+  # engine differential tests and benchmark peers
+  clamav clamav-daemon clamdscan
+  # MTA and SMTP tools (smtp-source/smtp-sink ship in postfix)
+  postfix swaks
+  # peers: amavisd-new, SpamAssassin
+  amavisd-new spamassassin spamc
+  # milter test driver
+  miltertest
+  # fixture generators
+  zip unzip p7zip-full gcab cabextract arj tnef cpio xz-utils bzip2 gzip
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
