@@ -21,6 +21,12 @@ PKGS=(
   miltertest
   # fixture generators
   zip unzip p7zip-full gcab cabextract arj tnef cpio xz-utils bzip2 gzip
+  # OLE2 (compound file) writer for container fixtures: gsf createole
+  libgsf-bin
+  # PDF rewriting for container fixtures: object streams, xref streams, encryption
+  qpdf
+  # SZDD (MS compress.exe) writer for container fixtures
+  mscompress
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -70,10 +70,20 @@ export interface MatchContext {
 export interface MatchResult {
   /** Signature names that matched, in the order found. */
   names: string[];
+  /** Verification stopped early because its work budget ran out (hostile or pathological input). */
+  limitExceeded?: boolean;
+}
+
+/** Streaming scan of one object: chunks in order, then end(); patterns may span chunks. */
+export interface MatchSession {
+  write(chunk: Uint8Array): void;
+  end(): MatchResult;
 }
 
 export interface CompiledMatcher {
   scan(data: Uint8Array, ctx: MatchContext): MatchResult;
+  /** Streaming variant; `size` is the object's total length (needed for EOF-relative offsets). */
+  createScan(ctx: MatchContext, size: number): MatchSession;
   readonly signatureCount: number;
 }
 

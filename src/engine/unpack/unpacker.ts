@@ -34,6 +34,11 @@ export interface UnpackContext {
   depth: number;
   /** Heuristics switched on in config (names as in `Heuristics.*` detections or their config keys). */
   heuristics: ReadonlySet<string>;
+  /**
+   * Candidate passwords for encrypted archives (e.g. harvested from the message body, where
+   * campaigns put them). Unpackers try at most a few; absent means none are tried.
+   */
+  passwords?: readonly string[];
 }
 
 /**
