@@ -6,7 +6,8 @@ const allow = (from, to) => ({
   name: `${from}-imports`,
   comment: `src/${from} may import only: ${to.join(', ')}`,
   severity: 'error',
-  from: { path: `^src/${from}/` },
+  // Layer rules bind production code; tests may compose real parts from any layer.
+  from: { path: `^src/${from}/`, pathNot: '\\.test\\.ts$' },
   to: { path: '^src/', pathNot: [`^src/${from}/`, ...to.map((t) => `^src/${t}/`)] },
 });
 

@@ -1,0 +1,6 @@
+export interface BuildRequest {
+  paths: string[];
+  strict: boolean;
+  pua: boolean;
+  nowSeconds?: number;
+}

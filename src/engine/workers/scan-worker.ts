@@ -1,0 +1,51 @@
+/**
+ * A scanning worker thread: holds the current engine (opened over shared buffers) and scans
+ * one input at a time. Messages are handled in order, so an engine swap takes effect for the
+ * next scan while the current one finishes on the engine it started with.
+ */
+import { parentPort } from 'node:worker_threads';
+import { readFile } from 'node:fs/promises';
+import type { EngineSnapshot } from '../contracts.js';
+import { openEngine, type OpenEngine } from '../engine-snapshot.js';
+import { scanTree } from '../scan-tree/scan-tree.js';
+import { unpackersByType } from '../unpack/registry-map.js';
+import type { ScanTask, WorkerReply } from './worker-messages.js';
+
+const port = parentPort!;
+const unpackers = unpackersByType();
+/** The worker's one piece of state (this file is the worker's entry point, its composition root). */
+const current: { engine?: OpenEngine } = {};
+
+async function runScan(task: ScanTask): Promise<WorkerReply> {
+  const engine = current.engine;
+  if (!engine) return { type: 'error', id: task.id, code: 'ENGINE_UNAVAILABLE', message: 'no signature database loaded in this worker' };
+  try {
+    const data = task.input.kind === 'file' ? await readFile(task.input.path) : new Uint8Array(task.input.data);
+    const controller = new AbortController();
+    const result = await scanTree(data, {
+      engine,
+      unpackers,
+      limits: task.limits,
+      heuristics: new Set(task.heuristics),
+      allMatch: task.allMatch,
+      signal: controller.signal,
+      name: task.name,
+      isMail: task.isMail,
+    });
+    return { type: 'result', id: task.id, root: result.root, bytesScanned: result.bytesScanned, version: engine.version };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { type: 'error', id: task.id, code: e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' ? 'IO' : 'SCAN_FAILED', message: e.message };
+  }
+}
+
+port.on('message', (msg: { type: 'engine'; snapshot: EngineSnapshot } | ScanTask) => {
+  if (msg.type === 'engine') {
+    // Scans already running hold their own reference to the previous engine.
+    const engine = openEngine(msg.snapshot);
+    current.engine = engine;
+    port.postMessage({ type: 'engine-ready', version: engine.version } satisfies WorkerReply);
+    return;
+  }
+  void runScan(msg).then((reply) => port.postMessage(reply));
+});
