@@ -1,0 +1,194 @@
+import { readFile } from 'node:fs/promises';
+import { MoatError, toMoatError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { MoatConfig } from '../core/config/schema.js';
+import type { PolicySettings } from '../core/config/sections/policy.js';
+import type { ScanReport, Scanner } from '../core/verdict.js';
+import type { SpamScorer } from '../antispam/types.js';
+import { decide, type AvFacts, type Decision, type SpamFacts } from '../policy/decide.js';
+import { resolveSettings, validateUserConfig } from '../policy/user-settings.js';
+import { appendFooter, prependHeaders, tagSubject } from './header-rewrite.js';
+import type { EventLog, QuarantineStore } from './stores.js';
+import type { Outcome, Pipeline, RecipientOutcome, Transaction } from './types.js';
+
+/** Removes or replaces infected parts; returns undefined when the message cannot be cleaned in this mode. */
+export type MessageCleaner = (message: Buffer, report: ScanReport, mode: PolicySettings['av_clean_mode']) => Buffer | undefined;
+
+export interface PipelineDeps {
+  scanner: Scanner;
+  spamScorer?: SpamScorer;
+  /** Current configuration; a getter so SIGHUP reloads apply to the next message. */
+  config: () => MoatConfig;
+  quarantine: QuarantineStore;
+  events: EventLog;
+  logger: Logger;
+  cleaner?: MessageCleaner;
+  now?: () => Date;
+}
+
+async function bytesOf(tx: Transaction): Promise<Buffer> {
+  return tx.message.kind === 'buffer' ? tx.message.data : readFile(tx.message.path);
+}
+
+function resultHeader(report: ScanReport | undefined, decision: Decision, avError: boolean): string {
+  if (avError) return 'not scanned (engine error)';
+  if (!report) return 'not scanned (skipped by policy)';
+  const names = report.detections.length ? ` (${report.detections.join(', ')})` : '';
+  if (decision.reason === 'cleaned') return `cleaned${names}`;
+  if (report.verdict === 'not_scanned') return 'not scanned (content could not be inspected)';
+  return `${report.verdict}${names}`;
+}
+
+/** Key under which recipients with identical decisions form one group. */
+function groupKey(d: Decision): string {
+  return JSON.stringify([d.action, d.reason, d.cleanMode ?? '', d.subjectTag ?? '', d.reply?.text ?? '', d.addResultHeaders, d.addSpamHeaders, d.footer ?? '']);
+}
+
+/**
+ * The message flow of DESIGN.md §2: scan → anti-spam → decide per recipient → rewrite →
+ * commit (quarantine copy, event). Content never makes it throw; failing to reach a safe
+ * decision (quarantine copy not stored, internal error) throws a temporary MoatError so the
+ * agent defers and the MTA keeps the message.
+ */
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const now = deps.now ?? (() => new Date());
+  validateUserConfig(deps.config());
+
+  return {
+    async process(tx: Transaction, signal?: AbortSignal): Promise<Outcome> {
+      const started = performance.now();
+      const config = deps.config();
+      const log = deps.logger.child({ tx: tx.id, queueId: tx.client.queueId, agent: tx.agent });
+      const data = await bytesOf(tx);
+      const sender = tx.envelope.mailFrom;
+      const recipients = tx.envelope.rcptTo.length ? tx.envelope.rcptTo : [''];
+      const resolved = recipients.map((r) => ({ rcpt: r, res: resolveSettings(config, sender, r) }));
+      log.info({ from: sender, rcpt: tx.envelope.rcptTo, size: data.length }, 'message received');
+
+      let report: ScanReport | undefined;
+      let avError = false;
+      if (resolved.some(({ res }) => !res.blacklisted && !res.skipAv && res.settings.action_av === 'scan')) {
+        try {
+          report = await deps.scanner.scan({ kind: 'buffer', data, name: tx.id }, { signal, isMail: true });
+          log.info({ verdict: report.verdict, detections: report.detections, ms: report.durationMs, db: report.dbVersion }, 'scanned');
+        } catch (err) {
+          avError = true;
+          const e = toMoatError(err);
+          log.warn({ code: e.code, err: e.message }, 'scan failed');
+        }
+      }
+      if (signal?.aborted) throw new MoatError('ABORTED', 'message processing aborted');
+      const cleanCache = new Map<string, Buffer | undefined>();
+      const clean = (mode: PolicySettings['av_clean_mode']) => {
+        if (!cleanCache.has(mode)) cleanCache.set(mode, report && deps.cleaner ? deps.cleaner(data, report, mode) : undefined);
+        return cleanCache.get(mode);
+      };
+      const av: AvFacts | 'skipped' = avError
+        ? { status: 'error', detections: [], canClean: () => false }
+        : report
+          ? { status: report.verdict, detections: report.detections, canClean: (mode) => clean(mode) !== undefined }
+          : 'skipped';
+
+      let spam: SpamFacts = { status: 'unavailable' };
+      if (deps.spamScorer && resolved.some(({ res }) => !res.skipAs && res.settings.action_as === 'scan') && !(report?.verdict === 'infected')) {
+        try {
+          const verdict = await deps.spamScorer.check({ message: data, mailFrom: sender, rcptTo: tx.envelope.rcptTo, clientAddress: tx.client.address, helo: tx.client.helo }, signal);
+          spam = { status: 'scored', verdict };
+          log.info({ score: verdict.score, spam: verdict.spam, symbols: verdict.symbols.map((s) => s.name) }, 'spam checked');
+        } catch (err) {
+          spam = { status: 'error' };
+          log.warn({ err: toMoatError(err).message }, 'anti-spam failed');
+        }
+      }
+
+      const groups = new Map<string, { decision: Decision; recipients: string[] }>();
+      for (const { rcpt, res } of resolved) {
+        const decision = decide(res, av, spam);
+        const key = groupKey(decision);
+        const g = groups.get(key) ?? { decision, recipients: [] };
+        g.recipients.push(rcpt);
+        groups.set(key, g);
+      }
+
+      const toQuarantine = [...groups.values()].filter((g) => g.decision.quarantine);
+      let quarantineId: string | undefined;
+      if (toQuarantine.length) {
+        try {
+          quarantineId = await deps.quarantine.put(
+            {
+              transactionId: tx.id,
+              envelope: tx.envelope,
+              client: tx.client,
+              reason: toQuarantine[0]!.decision.reason,
+              detections: report?.detections ?? [],
+              recipients: toQuarantine.flatMap((g) => g.recipients).filter(Boolean),
+            },
+            data,
+            now(),
+          );
+          log.info({ quarantineId }, 'quarantined');
+        } catch (err) {
+          // Without the copy the policy cannot be honoured: keep the mail in the MTA's queue.
+          throw new MoatError('QUARANTINE_FAILED', `quarantine copy could not be stored: ${(err as Error).message}`, {}, { cause: err });
+        }
+      }
+
+      const outcomes: RecipientOutcome[] = [];
+      for (const { decision, recipients: rcpts } of groups.values()) {
+        const out: RecipientOutcome = { recipients: rcpts.filter(Boolean), action: decision.action, addHeaders: [], bodyReplaced: false };
+        if (decision.reply) out.reply = decision.reply;
+        if (decision.quarantine && quarantineId) out.quarantineId = quarantineId;
+        if (decision.action === 'accept') {
+          let message = decision.cleanMode ? (clean(decision.cleanMode) ?? data) : data;
+          out.bodyReplaced = message !== data;
+          if (decision.footer) {
+            const withFooter = appendFooter(message, decision.footer);
+            if (withFooter) {
+              message = withFooter;
+              out.bodyReplaced = true;
+            }
+          }
+          if (decision.subjectTag) {
+            const tagged = tagSubject(message, decision.subjectTag);
+            message = tagged.message;
+            out.subject = tagged.subject;
+          }
+          if (decision.addResultHeaders) {
+            out.addHeaders.push({ name: 'X-Virus-Scanned', value: `Moat (signatures ${report?.dbVersion ?? deps.scanner.dbVersion})` });
+            out.addHeaders.push({ name: 'X-Moat-Result', value: resultHeader(report, decision, avError) });
+          }
+          if (decision.addSpamHeaders && spam.status === 'scored') out.addHeaders.push(...spam.verdict.headers);
+          out.message = { kind: 'buffer', data: prependHeaders(message, out.addHeaders) };
+        }
+        outcomes.push(out);
+      }
+
+      const actions = outcomes.map((o) => `${o.action}:${o.recipients.join(',')}`).join('; ');
+      const summary = `av=${avError ? 'error' : (report?.verdict ?? 'skipped')}${report?.detections.length ? ` (${report.detections.join(', ')})` : ''}${spam.status === 'scored' ? ` spam=${spam.verdict.score.toFixed(1)}` : ''} → ${actions}`;
+      const durationMs = Math.round(performance.now() - started);
+      try {
+        deps.events.record({
+          transactionId: tx.id,
+          queueId: tx.client.queueId,
+          agent: tx.agent,
+          receivedAt: tx.receivedAt,
+          mailFrom: sender,
+          rcptTo: tx.envelope.rcptTo,
+          size: data.length,
+          avVerdict: avError ? 'error' : (report?.verdict ?? 'skipped'),
+          detections: report?.detections ?? [],
+          spamScore: spam.status === 'scored' ? spam.verdict.score : undefined,
+          actions,
+          quarantineId,
+          durationMs,
+          dbVersion: report?.dbVersion ?? deps.scanner.dbVersion,
+        });
+      } catch (err) {
+        // The event log is for administrators; losing one row must not defer mail.
+        log.warn({ err: (err as Error).message }, 'event log write failed');
+      }
+      log.info({ summary, ms: durationMs }, 'decided');
+      return { transactionId: tx.id, groups: outcomes, summary };
+    },
+  };
+}
