@@ -8,7 +8,7 @@ const allow = (from, to) => ({
   severity: 'error',
   // Layer rules bind production code; tests may compose real parts from any layer.
   from: { path: `^src/${from}/`, pathNot: '\\.test\\.ts$' },
-  to: { path: '^src/', pathNot: [`^src/${from}/`, ...to.map((t) => `^src/${t}/`)] },
+  to: { path: '^src/', pathNot: [`^src/${from}/`, ...to.map((t) => (t.endsWith('.ts') ? `^src/${t}$` : `^src/${t}/`))] },
 });
 
 module.exports = {
@@ -18,7 +18,7 @@ module.exports = {
     allow('mail', ['core']),
     allow('engine', ['core', 'mail']),
     allow('antispam', ['core', 'mail']),
-    allow('policy', ['core', 'mail', 'engine/filetype', 'antispam/types']),
+    allow('policy', ['core', 'mail', 'engine/filetype', 'antispam/types.ts']),
     allow('pipeline', ['core', 'mail', 'engine', 'antispam', 'policy']),
     allow('storage', ['core', 'mail', 'pipeline', 'policy', 'antispam']),
     allow('agents', ['core', 'mail', 'pipeline', 'policy']),

@@ -19,7 +19,6 @@ export function eolOf(msg: Buffer): string {
 
 /** RFC 2047 B-encoding for non-ASCII text (e.g. a configured subject tag). */
 export function encodeWord(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
 
