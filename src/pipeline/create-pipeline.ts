@@ -69,7 +69,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       let avError = false;
       if (resolved.some(({ res }) => !res.blacklisted && !res.skipAv && res.settings.action_av === 'scan')) {
         try {
-          report = await deps.scanner.scan({ kind: 'buffer', data, name: tx.id }, { signal, isMail: true });
+          // Cleaning must see every part, not stop at the first infected one.
+          const allMatch = resolved.some(({ res }) => res.settings.av_clean_mode !== 'none');
+          report = await deps.scanner.scan({ kind: 'buffer', data, name: tx.id }, { signal, isMail: true, allMatch });
           log.info({ verdict: report.verdict, detections: report.detections, ms: report.durationMs, db: report.dbVersion }, 'scanned');
         } catch (err) {
           avError = true;

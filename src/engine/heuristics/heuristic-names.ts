@@ -31,6 +31,7 @@ export type HeuristicSwitch = keyof HeuristicsConfig;
 /** Which `[heuristics]` switch governs a detection name. */
 export function switchFor(name: string): HeuristicSwitch | undefined {
   if (name.startsWith('Heuristics.Encrypted.')) return 'encrypted';
+  if (name.startsWith('Heuristics.Mail.Ambiguous.')) return 'mail_ambiguity';
   if (name === H.ole2Macros || name === H.odfMacros) return 'office_macros';
   if (name.startsWith('Heuristics.PDF.')) return 'pdf_active_content';
   if (name === H.executableInArchive) return 'executable_in_archive';

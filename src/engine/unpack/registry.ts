@@ -10,6 +10,7 @@ import { pdfUnpacker } from './pdf/pdf-unpacker.js';
 import { rtfUnpacker } from './rtf/rtf-unpacker.js';
 import { htmlUnpacker } from './html/html-unpacker.js';
 import { szddUnpacker } from './szdd/szdd-unpacker.js';
+import { mailUnpacker } from './mail/mail-unpacker.js';
 import { sevenZipArchiveUnpacker, rarUnpacker, cabUnpacker, arjUnpacker, chmUnpacker } from './sevenzip/seven-zip-formats.js';
 
 /** Every unpacker the engine knows, looked up by content type (CL_TYPE_*). One line per unpacker. */
@@ -30,4 +31,5 @@ export const DEFAULT_UNPACKERS: Unpacker[] = [
   arjUnpacker,
   chmUnpacker,
   szddUnpacker,
+  mailUnpacker,
 ];

@@ -22,6 +22,8 @@ export const HeuristicsSection = z.strictObject({
   type_mismatch: z.boolean().default(false),
   /** `Heuristics.Zip.OverlappingFiles`, `Heuristics.Moat.ArchiveBomb`: overlap and ratio bombs (ClamAV on by default). */
   archive_bomb: z.boolean().default(true),
+  /** `Heuristics.Mail.Ambiguous.*`: MIME that clients can read two ways (duplicate Content-Type, broken boundaries...). Both readings are always scanned; this makes the ambiguity itself a detection. */
+  mail_ambiguity: z.boolean().default(false),
   /** `Heuristics.Limits.Exceeded.*`: a scan limit was hit (ClamAV AlertExceedsMax). */
   limits_exceeded: z.boolean().default(false),
 });
