@@ -16,9 +16,13 @@ PKGS=(
   # MTA and SMTP tools (smtp-source/smtp-sink ship in postfix)
   postfix swaks
   # peers: amavisd-new, SpamAssassin
-  amavisd-new spamassassin spamc
+  amavisd-new spamassassin spamc spamd
   # milter test driver
   miltertest
+  # the one library the privately extracted (setuid) Exim cannot load through LD_LIBRARY_PATH
+  libspf2-2
+  # builds the private Sendmail's sendmail.cf from sendmail-cf's m4 macros
+  m4
   # fixture generators
   zip unzip p7zip-full gcab cabextract arj tnef cpio xz-utils bzip2 gzip
   # OLE2 (compound file) writer for container fixtures: gsf createole
@@ -35,4 +39,13 @@ done
 if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Private (not installed) Exim for the agents' end-to-end tests; idempotent.
+exim_installer="$(dirname "$0")/../test/e2e/harness-agents/install-exim.sh"
+if [[ -x "$exim_installer" ]]; then
+  "$exim_installer" || echo "warning: private Exim not extracted; Exim tests will skip" >&2
+fi
+sendmail_installer="$(dirname "$0")/../test/e2e/harness-agents/install-sendmail.sh"
+if [[ -x "$sendmail_installer" ]]; then
+  "$sendmail_installer" || echo "warning: private Sendmail not extracted; Sendmail tests will skip" >&2
 fi

@@ -6,6 +6,7 @@ import { ClamdSection } from './sections/clamd.js';
 import { LocalSection } from './sections/local.js';
 import { ListsSection, OverrideSection, PolicySection } from './sections/policy.js';
 import { QuarantineSection } from './sections/quarantine.js';
+import { AntispamSection } from './sections/antispam.js';
 import { MilterSection } from './sections/milter.js';
 import { SmtpSection } from './sections/smtp.js';
 import { DaemonSection } from './sections/daemon.js';
@@ -29,6 +30,7 @@ export const ConfigSchema = z.strictObject({
   /** Named groups users inherit from; `parent_id` chains them. */
   groups: z.record(z.string(), OverrideSection).default({}),
   quarantine: QuarantineSection.prefault({}),
+  antispam: AntispamSection.prefault({}),
   milter: MilterSection.prefault({}),
   smtp: SmtpSection.prefault({}),
   daemon: DaemonSection.prefault({}),

@@ -1,0 +1,80 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import type { CorpusMessage } from './corpus.js';
+
+/** A private SpamAssassin (Debian) with its own config and Bayes DB, local tests only (no network). */
+export interface PrivateSpamAssassin {
+  learn(messages: CorpusMessage[], dir: string): void;
+  start(): Promise<void>;
+  score(text: string): Promise<number>;
+  stop(): void;
+  version: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function privateSpamAssassin(work: string): PrivateSpamAssassin {
+  const conf = join(work, 'etc');
+  const bayes = join(work, 'bayes');
+  mkdirSync(conf, { recursive: true });
+  mkdirSync(bayes, { recursive: true });
+  for (const f of readdirSync('/etc/spamassassin').filter((f) => f.endsWith('.pre'))) cpSync(join('/etc/spamassassin', f), join(conf, f));
+  writeFileSync(
+    join(conf, 'local.cf'),
+    [`bayes_path ${bayes}/bayes`, 'bayes_file_mode 0777', 'use_bayes 1', 'bayes_auto_learn 0', 'use_auto_whitelist 0', 'skip_rbl_checks 1', 'use_razor2 0', 'use_pyzor 0', 'dns_available no', 'lock_method flock', ''].join('\n'),
+  );
+  chmodSync(work, 0o777);
+  chmodSync(bayes, 0o777);
+  let child: ReturnType<typeof spawn> | undefined;
+  let port = 0;
+  const version = spawnSync('spamassassin', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? 'SpamAssassin';
+  return {
+    version,
+    learn(messages, dir) {
+      for (const cls of ['spam', 'ham'] as const) {
+        const d = join(dir, cls);
+        mkdirSync(d, { recursive: true });
+        messages.filter((m) => m.spam === (cls === 'spam')).forEach((m, i) => writeFileSync(join(d, `${i}.eml`), m.text));
+        const r = spawnSync('sa-learn', ['--siteconfigpath', conf, '--dbpath', bayes, '--no-sync', `--${cls}`, d], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`sa-learn failed: ${r.stderr}`);
+      }
+      spawnSync('sa-learn', ['--siteconfigpath', conf, '--dbpath', bayes, '--sync'], { encoding: 'utf8' });
+      spawnSync('chmod', ['-R', 'a+rwX', bayes]);
+    },
+    async start() {
+      port = await freePort();
+      child = spawn('spamd', ['--local', '--siteconfigpath', conf, '--listen', `127.0.0.1:${port}`, '--max-children', '2', '--min-children', '2', '--pidfile', join(work, 'spamd.pid'), '--nouser-config', '--username', 'nobody', '--syslog', 'stderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      for (let i = 0; i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        if (spawnSync('spamc', ['-d', '127.0.0.1', '-p', String(port), '-K'], { encoding: 'utf8' }).status === 0) return;
+      }
+      throw new Error('private spamd did not start');
+    },
+    score(text) {
+      return new Promise((resolve, reject) => {
+        const c = spawn('spamc', ['-d', '127.0.0.1', '-p', String(port), '-c', '-s', '10000000'], { stdio: ['pipe', 'pipe', 'ignore'] });
+        let out = '';
+        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        c.on('close', () => {
+          const m = /^(-?[\d.]+)\//.exec(out.trim());
+          if (m) resolve(Number(m[1]));
+          else reject(new Error(`spamc gave "${out.trim()}"`));
+        });
+        c.stdin.end(text);
+      });
+    },
+    stop() {
+      child?.kill('SIGTERM');
+    },
+  };
+}

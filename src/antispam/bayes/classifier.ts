@@ -1,0 +1,53 @@
+/**
+ * Robinson–Fisher Bayes, as in SpamAssassin and Bogofilter: per-token probabilities with
+ * Robinson's smoothing, combined with Fisher's chi-square method over the most interesting tokens.
+ */
+export interface TokenCounts {
+  spam: number;
+  ham: number;
+}
+
+/** Robinson's s (strength of the prior) and x (prior probability of an unknown token). */
+const S = 0.45;
+const X = 0.5;
+/** Tokens closer than this to 0.5 carry no information and are ignored. */
+const MIN_INTEREST = 0.1;
+/** Most-interesting tokens combined (SpamAssassin uses 150). */
+const MAX_TOKENS = 150;
+
+export function tokenProbability(c: TokenCounts, nSpam: number, nHam: number): number {
+  const spamRatio = nSpam ? c.spam / nSpam : 0;
+  const hamRatio = nHam ? c.ham / nHam : 0;
+  const total = c.spam + c.ham;
+  const p = spamRatio + hamRatio === 0 ? X : spamRatio / (spamRatio + hamRatio);
+  return (S * X + total * p) / (S + total);
+}
+
+/** Inverse chi-square survival function for even degrees of freedom. */
+function chi2q(chi: number, df: number): number {
+  const m = chi / 2;
+  let sum = Math.exp(-m);
+  let term = sum;
+  for (let i = 1; i < df / 2; i++) {
+    term *= m / i;
+    sum += term;
+  }
+  return Math.min(sum, 1);
+}
+
+/** Combined spam probability 0..1 and the tokens that decided it. */
+export function combine(probabilities: Map<string, number>): { probability: number; used: number } {
+  const interesting = [...probabilities.values()].filter((p) => Math.abs(p - 0.5) >= MIN_INTEREST).sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5)).slice(0, MAX_TOKENS);
+  if (interesting.length === 0) return { probability: 0.5, used: 0 };
+  let lnSpam = 0;
+  let lnHam = 0;
+  for (const p0 of interesting) {
+    const p = Math.min(Math.max(p0, 1e-6), 1 - 1e-6);
+    lnSpam += Math.log(1 - p);
+    lnHam += Math.log(p);
+  }
+  const n = interesting.length;
+  const s = 1 - chi2q(-2 * lnSpam, 2 * n);
+  const h = 1 - chi2q(-2 * lnHam, 2 * n);
+  return { probability: (1 + s - h) / 2, used: n };
+}

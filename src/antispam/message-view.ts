@@ -1,0 +1,70 @@
+import { parseMail, getHeader } from '../mail/parse-mail.js';
+import type { ParsedMail } from '../mail/types.js';
+import { htmlContent } from './html-text.js';
+
+/** One message as the anti-spam checks see it: headers, visible text, links and URLs. */
+export interface MessageView {
+  mail: ParsedMail;
+  header(name: string): string | undefined;
+  headers(name: string): string[];
+  subject: string;
+  /** Visible text of text/plain and (tag-stripped) text/html parts. */
+  text: string;
+  html: string;
+  links: Array<{ href: string; text: string }>;
+  /** Every http(s) URL found in text and links. */
+  urls: string[];
+  hasTextPlain: boolean;
+  hasHtml: boolean;
+}
+
+/** Text looked at per message (tokens past this add nothing but time). */
+const MAX_TEXT_CHARS = 256 * 1024;
+const URL_RE = /\bhttps?:\/\/[^\s"'<>()]+/gi;
+
+export function viewMessage(message: Uint8Array): MessageView {
+  const mail = parseMail(message, { limits: { maxMimeParts: 200, maxDepth: 8 } });
+  let text = '';
+  let html = '';
+  const links: MessageView['links'] = [];
+  let hasTextPlain = false;
+  let hasHtml = false;
+  for (const leaf of mail.leaves) {
+    if (leaf.text === undefined) continue;
+    if (leaf.contentType === 'text/html') {
+      hasHtml = true;
+      html += leaf.text;
+      const c = htmlContent(leaf.text);
+      text += `${c.text}\n`;
+      links.push(...c.links);
+    } else if (leaf.contentType === 'text/plain') {
+      hasTextPlain = true;
+      text += `${leaf.text}\n`;
+    }
+    if (text.length > MAX_TEXT_CHARS) break;
+  }
+  text = text.slice(0, MAX_TEXT_CHARS);
+  const urls = [...new Set([...(text.match(URL_RE) ?? []), ...links.map((l) => l.href).filter((h) => /^https?:/i.test(h))])];
+  const lower = (n: string) => n.toLowerCase();
+  return {
+    mail,
+    header: (name) => getHeader(mail, name),
+    headers: (name) => mail.root.headers.filter((h) => lower(h.name) === lower(name)).map((h) => h.value),
+    subject: getHeader(mail, 'subject') ?? '',
+    text,
+    html,
+    links,
+    urls,
+    hasTextPlain,
+    hasHtml,
+  };
+}
+
+/** Host of a URL, lower-cased; undefined when unparsable. */
+export function urlHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Resolver } from 'node:dns/promises';
+import { loadConfig } from '../core/config/load.js';
+import { dnsblSource, registeredDomain, untrustedIps } from './dnsbl.js';
+import { authenticationSource } from './authentication.js';
+import { viewMessage } from './message-view.js';
+import { startDnsServer } from '../../test/support/dns-server.js';
+
+const dns = await startDnsServer({
+  '4.3.2.1.bl.test': { A: ['127.0.0.2'] },
+  'spammy.example.uribl.test': { A: ['127.0.0.4'] },
+  'sender.test': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
+  '_dmarc.sender.test': { TXT: ['v=DMARC1; p=reject'] },
+});
+after(() => dns.close());
+const resolver = new Resolver({ timeout: 1000, tries: 1 });
+resolver.setServers([dns.address]);
+
+const config = loadConfig([
+  {
+    file: 't.toml',
+    text: '[antispam]\ntrusted_received = 1\n[[antispam.dnsbl]]\nzone = "bl.test"\nkind = "ip"\nsymbol = "RBL_TEST"\nscore = 2\ncodes = { "127.0.0.2" = 4.5 }\n[[antispam.dnsbl]]\nzone = "uribl.test"\nkind = "uri"\nscore = 3\n',
+  },
+]).config.antispam;
+
+const MESSAGE = Buffer.from(
+  'Received: from mx.ours.test (mx.ours.test [10.0.0.1]) by us\r\nReceived: from bad.host ([1.2.3.4]) by mx.ours.test\r\nFrom: someone@sender.test\r\nTo: x@example.com\r\nSubject: hi\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\n\r\nvisit http://www.spammy.example/offer now\r\n',
+);
+
+test('the Received chain is read past the trusted hops; registered domains are derived', () => {
+  assert.deepEqual(untrustedIps(['from a ([192.168.1.5])', 'from b ([8.8.8.8])', 'from c ([1.2.3.4])'], 1, undefined), ['8.8.8.8', '1.2.3.4']);
+  assert.equal(registeredDomain('a.b.spammy.example'), 'spammy.example');
+  assert.equal(registeredDomain('www.shop.co.uk'), 'shop.co.uk');
+});
+
+test('DNS blocklists over a real DNS server on loopback: IP and URI lists with return-code weights', async () => {
+  const source = dnsblSource(config, (name) => resolver.resolve4(name));
+  const { symbols } = await source(viewMessage(MESSAGE), { message: MESSAGE, mailFrom: 'someone@sender.test', rcptTo: ['x@example.com'] });
+  const byName = Object.fromEntries(symbols.map((s) => [s.name, s.score]));
+  assert.equal(byName.RBL_TEST, 4.5);
+  assert.equal(byName.RBL_URIBL_TEST, 3);
+  assert.ok(dns.queries.includes('4.3.2.1.bl.test/1'));
+  assert.ok(!dns.queries.some((q) => q.startsWith('1.0.0.10.')), 'trusted and private hops are not looked up');
+});
+
+test('SPF fail and DMARC reject policy from a local zone via mailauth', async () => {
+  const source = authenticationSource((name, type) => resolver.resolve(name, type as 'TXT'), 'mx.test');
+  const { symbols, headers } = await source(viewMessage(MESSAGE), { message: MESSAGE, mailFrom: 'someone@sender.test', rcptTo: ['x@example.com'], clientAddress: '1.2.3.4', helo: 'bad.host' });
+  const names = symbols.map((s) => s.name);
+  assert.ok(names.includes('R_SPF_FAIL'), names.join(','));
+  assert.ok(names.includes('DMARC_POLICY_FAIL'), names.join(','));
+  assert.equal(symbols.find((s) => s.name === 'DMARC_POLICY_FAIL')!.score, 3.5, 'p=reject weighs more');
+  assert.match(headers![0]!.value, /spf=fail/);
+  const pass = await source(viewMessage(MESSAGE), { message: MESSAGE, mailFrom: 'someone@sender.test', rcptTo: [], clientAddress: '192.0.2.10', helo: 'good' });
+  assert.ok(pass.symbols.some((s) => s.name === 'R_SPF_ALLOW'));
+});

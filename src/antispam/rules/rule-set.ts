@@ -1,0 +1,125 @@
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import { MoatError } from '../../core/errors.js';
+import type { MessageView } from '../message-view.js';
+import type { SpamSymbol } from '../types.js';
+import { BUILTIN_CHECKS } from './builtin-checks.js';
+import { LiteralAutomaton } from './literal-automaton.js';
+
+const FIELD = z.string().regex(/^(subject|body|html|uri|headers|header:[A-Za-z0-9-]+)$/, 'subject, body, html, uri, headers or header:<Name>');
+
+const RuleSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Z0-9_]+$/, 'upper-case letters, digits and _'),
+    score: z.number(),
+    description: z.string(),
+    field: FIELD.optional(),
+    /** Matches when any of these appears (case-insensitive). */
+    literals: z.array(z.string().min(1)).optional(),
+    /** A regular expression (JavaScript syntax, case-insensitive); checked only when `prefilter` appears in the field. */
+    regex: z.string().optional(),
+    prefilter: z.string().optional(),
+    /** A built-in structural check (src/antispam/rules/builtin-checks.ts). */
+    check: z.string().optional(),
+    /** Meta rule: matches when all of these rules matched. */
+    all_of: z.array(z.string()).optional(),
+    /** Meta rule: matches when any of these rules matched. */
+    any_of: z.array(z.string()).optional(),
+  })
+  .refine((r) => [r.literals, r.regex, r.check, r.all_of ?? r.any_of].filter((x) => x !== undefined).length === 1, 'exactly one of literals, regex, check, all_of/any_of')
+  .refine((r) => (r.literals === undefined && r.regex === undefined) || r.field !== undefined, 'literals and regex need a field');
+
+const FileSchema = z.strictObject({ rule: z.array(RuleSchema).default([]) });
+export type RuleDefinition = z.infer<typeof RuleSchema>;
+
+/** Text looked at per field (rules on megabytes of text find nothing more). */
+const MAX_FIELD_CHARS = 256 * 1024;
+
+export function parseRuleFile(file: string, text: string): RuleDefinition[] {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (err) {
+    throw new MoatError('CONFIG_PARSE', `${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const r = FileSchema.safeParse(raw);
+  if (!r.success) {
+    const describe = (path: PropertyKey[]) => {
+      const index = typeof path[1] === 'number' ? path[1] : -1;
+      const name = index >= 0 ? ((raw as { rule?: Array<{ name?: unknown }> }).rule?.[index]?.name ?? '?') : '?';
+      return `[[rule]] #${index + 1} (${String(name)})${path.length > 2 ? ` key "${path.slice(2).join('.')}"` : ''}`;
+    };
+    throw new MoatError('CONFIG_INVALID', r.error.issues.map((i) => `${file}: ${describe(i.path)}: ${i.message}`).join('\n'));
+  }
+  return r.data.rule;
+}
+
+function fieldText(v: MessageView, field: string): string {
+  if (field === 'subject') return v.subject;
+  if (field === 'body') return v.text.slice(0, MAX_FIELD_CHARS);
+  if (field === 'html') return v.html.slice(0, MAX_FIELD_CHARS);
+  if (field === 'uri') return v.urls.join('\n');
+  if (field === 'headers') return v.mail.root.headers.map((h) => `${h.name}: ${h.value}`).join('\n');
+  return v.headers(field.slice('header:'.length)).join('\n');
+}
+
+/** A compiled rule set: literal rules share one automaton per field; later definitions override earlier ones by name. */
+export class RuleSet {
+  private readonly rules: RuleDefinition[];
+  private readonly automata = new Map<string, { automaton: LiteralAutomaton; owners: number[] }>();
+  private readonly regexes = new Map<string, RegExp>();
+
+  constructor(definitions: readonly RuleDefinition[]) {
+    const byName = new Map<string, RuleDefinition>();
+    for (const d of definitions) byName.set(d.name, d);
+    this.rules = [...byName.values()];
+    const literalsByField = new Map<string, { literals: string[]; owners: number[] }>();
+    this.rules.forEach((rule, index) => {
+      if (rule.check && !BUILTIN_CHECKS[rule.check]) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: unknown check "${rule.check}" (known: ${Object.keys(BUILTIN_CHECKS).join(', ')})`);
+      for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? [])]) if (!byName.has(ref)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: meta rule refers to unknown rule ${ref}`);
+      if (rule.regex !== undefined) {
+        try {
+          this.regexes.set(rule.name, new RegExp(rule.regex, 'iu'));
+        } catch (err) {
+          throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: invalid regex: ${(err as Error).message}`);
+        }
+      }
+      const lits = rule.literals ?? (rule.regex !== undefined && rule.prefilter ? [rule.prefilter] : []);
+      if (lits.length && rule.field) {
+        const entry = literalsByField.get(rule.field) ?? { literals: [], owners: [] };
+        for (const l of lits) {
+          entry.literals.push(l);
+          entry.owners.push(index);
+        }
+        literalsByField.set(rule.field, entry);
+      }
+    });
+    for (const [field, e] of literalsByField) this.automata.set(field, { automaton: new LiteralAutomaton(e.literals), owners: e.owners });
+  }
+
+  get size(): number {
+    return this.rules.length;
+  }
+
+  evaluate(view: MessageView): SpamSymbol[] {
+    const texts = new Map<string, string>();
+    const text = (f: string) => {
+      let t = texts.get(f);
+      if (t === undefined) texts.set(f, (t = fieldText(view, f)));
+      return t;
+    };
+    const literalHit = new Set<number>();
+    for (const [field, { automaton, owners }] of this.automata) for (const id of automaton.find(text(field))) literalHit.add(owners[id]!);
+    const matched = new Set<string>();
+    this.rules.forEach((rule, index) => {
+      if (rule.literals && literalHit.has(index)) matched.add(rule.name);
+      else if (rule.regex !== undefined && rule.field && (!rule.prefilter || literalHit.has(index)) && this.regexes.get(rule.name)!.test(text(rule.field))) matched.add(rule.name);
+      else if (rule.check && BUILTIN_CHECKS[rule.check]!(view)) matched.add(rule.name);
+    });
+    for (const rule of this.rules) {
+      if (rule.all_of && rule.all_of.every((r) => matched.has(r))) matched.add(rule.name);
+      if (rule.any_of && rule.any_of.some((r) => matched.has(r))) matched.add(rule.name);
+    }
+    return this.rules.filter((r) => matched.has(r.name)).map((r) => ({ name: r.name, score: r.score, description: r.description }));
+  }
+}

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { loadConfig } from '../core/config/load.js';
+import { silentLogger } from '../core/logger.js';
+import { createSpamScorer, messageKey, spamHeaders } from './spam-scorer.js';
+import { loadRules } from './load-rules.js';
+import { RuleSet, parseRuleFile } from './rules/rule-set.js';
+import { LiteralAutomaton } from './rules/literal-automaton.js';
+import { tokenize } from './bayes/tokenizer.js';
+import { viewMessage } from './message-view.js';
+import { combine, tokenProbability } from './bayes/classifier.js';
+import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
+import { isMoatError } from '../core/errors.js';
+
+const config = loadConfig([{ file: 't.toml', text: '[antispam.bayes]\nmin_learned = 2\nautolearn = false\n' }]).config;
+const msg = (subject: string, body: string, extra = '') => Buffer.from(`From: a@example.com\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <${Math.random()}@x>\r\nSubject: ${subject}\r\n${extra}\r\n${body}\r\n`);
+
+test('literal automaton finds every literal in one pass, case-insensitively', () => {
+  const a = new LiteralAutomaton(['he', 'she', 'his', 'hers', 'Viagra']);
+  assert.deepEqual([...a.find('uSHERS buy VIAGRA')].sort(), [0, 1, 3, 4]);
+  fc.assert(
+    fc.property(fc.array(fc.string({ minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 20 }), fc.string({ maxLength: 200 }), (lits, text) => {
+      const found = new LiteralAutomaton(lits).find(text);
+      lits.forEach((l, i) => assert.equal(found.has(i), text.toLowerCase().includes(l.toLowerCase()), `literal ${JSON.stringify(l)}`));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('rules: literals, regex with prefilter, built-in checks, meta; every symbol explained', async () => {
+  const rules = await loadRules([]);
+  const view = viewMessage(Buffer.from('From: "support@bank.com" <x@evil.top>\r\nSubject: VERIFY YOUR ACCOUNT NOW!!!\r\nContent-Type: text/html\r\n\r\n<p>Please verify your account at <a href="http://evil.top/login">www.bank.com</a></p>\r\n'));
+  const names = rules.evaluate(view).map((s) => s.name);
+  for (const expected of ['MISSING_DATE', 'MISSING_MID', 'SUBJ_ALL_CAPS', 'SUBJ_EXCLAIM', 'MIME_HTML_ONLY', 'PHISH_LINK_MISMATCH', 'URI_SUSPICIOUS_TLD', 'FROM_DISPLAY_MISMATCH', 'BODY_URGENT_ACCOUNT', 'PHISH_COMBO']) assert.ok(names.includes(expected), expected);
+  assert.ok(rules.evaluate(view).every((s) => s.description.length > 0));
+});
+
+test('rule files are validated with file and rule named', () => {
+  assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "bad name"\nscore = 1\ndescription = "d"\ncheck = "html_only"\n'), (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /x\.toml: \[\[rule\]\] #1 \(bad name\) key "name": upper-case/.test(e.message));
+  assert.throws(() => new RuleSet(parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\ncheck = "nope"\n')), /unknown check "nope"/);
+  const over = new RuleSet([...parseRuleFile('a.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\nfield = "body"\nliterals = ["x"]\n'), ...parseRuleFile('b.toml', '[[rule]]\nname = "A"\nscore = 0\ndescription = "off"\nfield = "body"\nliterals = ["x"]\n')]);
+  assert.equal(over.size, 1, 'a later rule with the same name replaces the earlier one');
+});
+
+test('Bayes learns, classifies, is idempotent, and headers are SpamAssassin-compatible', async () => {
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-bayes-')));
+  const spam = ['cheap meds pharmacy discount pills order now', 'discount pills pharmacy cheap order today', 'order cheap pills now pharmacy'];
+  const ham = ['meeting agenda for the quarterly review attached', 'please review the quarterly report before the meeting', 'lunch after the review meeting tomorrow'];
+  for (const s of spam) await store.learn(messageKey(msg('offer', s)), tokenize(viewMessage(msg('offer', s))), 'spam');
+  for (const h of ham) await store.learn(messageKey(msg('work', h)), tokenize(viewMessage(msg('work', h))), 'ham');
+  const again = msg('offer', spam[0]!);
+  assert.equal(await store.learn('k1', ['a'], 'spam'), true);
+  assert.equal(await store.learn('k1', ['a'], 'spam'), false, 'idempotent');
+  assert.equal(await store.learn('k1', ['a'], 'ham'), true, 'moves to the other class');
+  const scorer = createSpamScorer({ config: config.antispam, rules: await loadRules([]), store, logger: silentLogger() });
+  const v = await scorer.check({ message: msg('offer', 'cheap pharmacy pills discount'), mailFrom: '', rcptTo: [] });
+  const b = v.symbols.find((s) => s.name.startsWith('BAYES_'))!;
+  assert.ok(b.score > 0, `spammy text scores positive: ${b.name}`);
+  const h = await scorer.check({ message: msg('work', 'quarterly review meeting agenda'), mailFrom: '', rcptTo: [] });
+  assert.ok(h.symbols.find((s) => s.name.startsWith('BAYES_'))!.score < 0);
+  assert.equal(h.spam, false);
+  assert.match(h.headers.find((x) => x.name === 'X-Spam-Status')!.value, /^No, score=-?\d+\.\d required=5\.0 tests=\S+ autolearn=no$/);
+  void again;
+  await store.close();
+});
+
+test('thresholds map to actions, per-recipient thresholds override', async () => {
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-bayes-')));
+  const rules = new RuleSet(parseRuleFile('t.toml', '[[rule]]\nname = "BIG"\nscore = 9\ndescription = "d"\nfield = "subject"\nliterals = ["winner"]\n'));
+  const scorer = createSpamScorer({ config: config.antispam, rules, store, logger: silentLogger() });
+  const m = msg('you are a winner', 'x');
+  assert.equal((await scorer.check({ message: m, mailFrom: '', rcptTo: [] })).action, 'rewrite_subject');
+  assert.equal((await scorer.check({ message: m, mailFrom: '', rcptTo: [], thresholds: { reject: 8 } })).action, 'reject');
+  assert.deepEqual(spamHeaders(7.25, 5, [{ name: 'B', score: 2, description: '' }, { name: 'A', score: 5.25, description: '' }], 'no'), [
+    { name: 'X-Spam-Flag', value: 'YES' },
+    { name: 'X-Spam-Status', value: 'Yes, score=7.3 required=5.0 tests=A,B autolearn=no' },
+    { name: 'X-Spam-Level', value: '*******' },
+  ]);
+  await store.close();
+});
+
+test('classifier math: unknown tokens are neutral, strong evidence is decisive', () => {
+  assert.equal(tokenProbability({ spam: 0, ham: 0 }, 10, 10), 0.5);
+  assert.ok(combine(new Map([['a', 0.99], ['b', 0.98]])).probability > 0.9);
+  assert.ok(combine(new Map([['a', 0.01], ['b', 0.02]])).probability < 0.1);
+  assert.equal(combine(new Map([['a', 0.5]])).probability, 0.5);
+});
+
+test('property: the view and tokenizer never throw on arbitrary bytes', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), (b) => void tokenize(viewMessage(b))), { numRuns: 500 });
+});

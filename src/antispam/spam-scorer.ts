@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../core/logger.js';
+import type { AntispamConfig } from '../core/config/sections/antispam.js';
+import { combine, tokenProbability } from './bayes/classifier.js';
+import type { BayesTokenStore } from './bayes/token-store.js';
+import { tokenize } from './bayes/tokenizer.js';
+import { viewMessage, type MessageView } from './message-view.js';
+import type { RuleSet } from './rules/rule-set.js';
+import type { SpamAction, SpamCheckInput, SpamScorer, SpamSymbol, SpamThresholds, SpamVerdict } from './types.js';
+
+/** Extra checks that need the network or the envelope (authentication, DNS blocklists). */
+export type SymbolSource = (view: MessageView, input: SpamCheckInput, signal?: AbortSignal) => Promise<{ symbols: SpamSymbol[]; headers?: Array<{ name: string; value: string }> }>;
+
+export interface ScorerDeps {
+  config: AntispamConfig;
+  rules: RuleSet;
+  store: BayesTokenStore;
+  logger: Logger;
+  sources?: SymbolSource[];
+  /** Never write to the token store while checking (`moat classify`, benchmarks). */
+  readOnly?: boolean;
+}
+
+/** Bayes probability bands → symbols, as SpamAssassin names them; weights tuned so BAYES_99 alone is spam. */
+const BAYES_BANDS: Array<{ min: number; max: number; name: string; score: number }> = [
+  { min: 0.999, max: 1.01, name: 'BAYES_999', score: 6.0 },
+  { min: 0.99, max: 0.999, name: 'BAYES_99', score: 5.0 },
+  { min: 0.95, max: 0.99, name: 'BAYES_95', score: 3.5 },
+  { min: 0.8, max: 0.95, name: 'BAYES_80', score: 2.0 },
+  { min: 0.6, max: 0.8, name: 'BAYES_60', score: 1.0 },
+  { min: 0.4, max: 0.6, name: 'BAYES_50', score: 0 },
+  { min: 0.2, max: 0.4, name: 'BAYES_20', score: -0.5 },
+  { min: 0.05, max: 0.2, name: 'BAYES_05', score: -1.5 },
+  { min: -0.01, max: 0.05, name: 'BAYES_00', score: -3.0 },
+];
+
+export function messageKey(message: Uint8Array): string {
+  return createHash('sha256').update(message).digest('hex').slice(0, 32);
+}
+
+function actionFor(score: number, t: SpamThresholds): SpamAction {
+  if (score >= t.reject) return 'reject';
+  if (score >= t.quarantine) return 'quarantine';
+  if (score >= t.rewrite_subject) return 'rewrite_subject';
+  if (score >= t.add_header) return 'add_header';
+  return 'no_action';
+}
+
+/** SpamAssassin-compatible headers, so existing Sieve/procmail rules keep working. */
+export function spamHeaders(score: number, required: number, symbols: SpamSymbol[], autolearn: string): Array<{ name: string; value: string }> {
+  const spam = score >= required;
+  const tests = symbols.filter((s) => s.score !== 0).map((s) => s.name).sort().join(',') || 'none';
+  return [
+    { name: 'X-Spam-Flag', value: spam ? 'YES' : 'NO' },
+    { name: 'X-Spam-Status', value: `${spam ? 'Yes' : 'No'}, score=${score.toFixed(1)} required=${required.toFixed(1)} tests=${tests} autolearn=${autolearn}` },
+    { name: 'X-Spam-Level', value: '*'.repeat(Math.max(0, Math.min(50, Math.floor(score)))) },
+  ];
+}
+
+/**
+ * Scores a message rspamd-style: named symbols with weights (rules, Bayes, authentication,
+ * blocklists), a total, an action by threshold. Every verdict lists the symbols that made it.
+ */
+export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(message: Uint8Array): Promise<SpamVerdict> } {
+  const c = deps.config;
+  const baseThresholds: SpamThresholds = { add_header: c.required_score, rewrite_subject: c.rewrite_subject_score, quarantine: c.quarantine_score, reject: c.reject_score };
+
+  const bayesSymbol = async (tokens: string[]): Promise<SpamSymbol | undefined> => {
+    const totals = await deps.store.totals();
+    if (totals.spam < c.bayes.min_learned || totals.ham < c.bayes.min_learned) return undefined;
+    const counts = await deps.store.counts(tokens);
+    const probs = new Map<string, number>();
+    for (const [t, n] of counts) probs.set(t, tokenProbability(n, totals.spam, totals.ham));
+    const { probability, used } = combine(probs);
+    const band = BAYES_BANDS.find((b) => probability >= b.min && probability < b.max)!;
+    return { name: band.name, score: band.score, description: `Bayes spam probability ${(probability * 100).toFixed(1)}%`, options: [`${used} tokens`] };
+  };
+
+  const check = async (input: SpamCheckInput, signal?: AbortSignal): Promise<SpamVerdict> => {
+    const thresholds = { ...baseThresholds, ...(input.thresholds ?? {}) };
+    const view = viewMessage(input.message);
+    const symbols = deps.rules.evaluate(view).filter((s) => s.score !== 0);
+    const headers: Array<{ name: string; value: string }> = [];
+    for (const source of deps.sources ?? []) {
+      const r = await source(view, input, signal);
+      symbols.push(...r.symbols);
+      headers.push(...(r.headers ?? []));
+    }
+    const tokens = tokenize(view);
+    const bayes = await bayesSymbol(tokens);
+    const nonBayesScore = symbols.reduce((a, s) => a + s.score, 0);
+    if (bayes) symbols.push(bayes);
+    const score = Math.round(symbols.reduce((a, s) => a + s.score, 0) * 100) / 100;
+    let autolearn = 'no';
+    if (c.bayes.autolearn && !deps.readOnly) {
+      const as = nonBayesScore >= c.bayes.autolearn_spam_score ? 'spam' : nonBayesScore < c.bayes.autolearn_ham_score && score < thresholds.add_header ? 'ham' : undefined;
+      if (as && (await deps.store.learn(messageKey(input.message), tokens, as))) autolearn = as;
+    }
+    const spam = score >= thresholds.add_header;
+    return { score, required: thresholds.add_header, spam, action: actionFor(score, thresholds), symbols, headers: [...spamHeaders(score, thresholds.add_header, symbols, autolearn), ...headers], scanned: true };
+  };
+
+  return {
+    check,
+    explain: (message) => check({ message, mailFrom: '', rcptTo: [] }),
+    async learn(message, as) {
+      await deps.store.learn(messageKey(message), tokenize(viewMessage(message)), as);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** `[antispam]`: scoring thresholds (rspamd-style actions), Bayes, rules. */
+export const AntispamSection = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Score at which a message is spam: X-Spam-Flag: YES, and the add_header action. */
+  required_score: z.number().default(5),
+  /** Subject tagged (`policy.subject_tag_spam`). */
+  rewrite_subject_score: z.number().default(8),
+  /** Held in quarantine, not delivered. */
+  quarantine_score: z.number().default(12),
+  /** Refused in the SMTP session. */
+  reject_score: z.number().default(15),
+  /** Extra rule files or directories (TOML), loaded after the shipped rules; same name overrides. */
+  rules: z.array(z.string()).default([]),
+  /** DNS servers for blocklists and SPF/DKIM/DMARC (`host:port`); empty = the system's resolver. */
+  dns_servers: z.array(z.string()).default([]),
+  /** Check SPF, DKIM, DMARC and ARC (mailauth) and add Authentication-Results. */
+  authentication: z.boolean().default(true),
+  /** Received headers added by your own MTAs (skipped when looking for the sending client's IP). */
+  trusted_received: z.number().int().min(0).max(10).default(1),
+  /** DNS blocklists. `kind = "ip"` looks up client IPs (reversed octets), `"uri"` registered domains of links. */
+  dnsbl: z
+    .array(
+      z.strictObject({
+        zone: z.string().min(1),
+        kind: z.enum(['ip', 'uri']),
+        /** Symbol name; default derived from the zone. */
+        symbol: z.string().optional(),
+        /** Score per return code (`"127.0.0.2" = 4.0`); codes not listed use `score`. */
+        codes: z.record(z.string(), z.number()).default({}),
+        score: z.number().default(2),
+      }),
+    )
+    .default([]),
+  bayes: z
+    .strictObject({
+      /** `sqlite` under the state directory, or `redis` for clusters (shared tokens). */
+      backend: z.enum(['sqlite', 'redis']).default('sqlite'),
+      redis_url: z.string().default('redis://127.0.0.1:6379'),
+      redis_prefix: z.string().default('moat:bayes:'),
+      /** Bayes gives no opinion until this many spam and ham messages each were learned (SpamAssassin's bayes_min_*_num). */
+      min_learned: z.number().int().min(0).default(200),
+      /** Autolearn spam above / ham below these scores (without the Bayes symbol); `false` disables. */
+      autolearn: z.boolean().default(true),
+      autolearn_spam_score: z.number().default(12),
+      autolearn_ham_score: z.number().default(0.1),
+    })
+    .prefault({}),
+});
+
+export type AntispamConfig = z.infer<typeof AntispamSection>;
