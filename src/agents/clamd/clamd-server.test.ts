@@ -166,6 +166,18 @@ describe('clamd socket: conformance vectors (check_clamd.c basic_tests)', () => 
     assert.match(stats, /^1: POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live \d+ {2}idle \d+ max 10 idle-timeout 30\nQUEUE: 0 items\n[\s\S]*\nEND\n$/);
   });
 
+  it('IDSESSION stress: 100 INSTREAMs on one connection, every id answered once with the right verdict', async () => {
+    const e = Buffer.from(EICAR, 'latin1');
+    const parts = [Buffer.from('zIDSESSION\0')];
+    for (let i = 1; i <= 100; i++) parts.push(Buffer.concat([Buffer.from('zINSTREAM\0'), chunk(i % 3 === 0 ? e : Buffer.from(`clean ${i}`)), chunk('')]));
+    parts.push(Buffer.from('zEND\0'));
+    const reply = await ask([Buffer.concat(parts)], 'tcp');
+    const lines = reply.split('\0').filter(Boolean);
+    assert.equal(lines.length, 100);
+    const byId = new Map(lines.map((l) => [Number(l.split(':')[0]), l.slice(l.indexOf(': ') + 2)]));
+    for (let i = 1; i <= 100; i++) assert.equal(byId.get(i), i % 3 === 0 ? 'stream: Eicar-Test-Signature FOUND' : 'stream: OK', `id ${i}`);
+  });
+
   it('a silent client gets COMMAND READ TIMED OUT', async () => {
     assert.equal(await ask([]), 'COMMAND READ TIMED OUT\n');
   });

@@ -45,6 +45,8 @@ export async function startClamdAgent(deps: ClamdAgentDeps, options: { tcpPortOv
   const log = logger.child({ agent: 'clamd' });
   const abort = new AbortController();
   const gate = new ScanGate(config.max_threads);
+  // Without a DB load time from the daemon, VERSION shows when this listener started (not 1970).
+  const startedAt = new Date();
   const tempDir = resolve(deps.stateDir, config.temporary_directory || 'tmp/clamd');
   await mkdir(tempDir, { recursive: true, mode: 0o700 });
   const roots: string[] = [];
@@ -77,7 +79,7 @@ export async function startClamdAgent(deps: ClamdAgentDeps, options: { tcpPortOv
       stats: config.enable_stats_command,
       allmatch: config.enable_allmatch_command,
     },
-    dbTime: () => deps.dbTime?.(),
+    dbTime: () => deps.dbTime?.() ?? startedAt,
     statsText: () =>
       statsText({ live: gate.live, idle: Math.max(0, config.max_threads - gate.live), max: config.max_threads, queued: gate.queued, scanner: deps.scanner.stats(), heapUsed: process.memoryUsage().heapUsed }),
     reload: deps.reload,

@@ -46,9 +46,10 @@ const EXPECTED: Readonly<Record<string, readonly ContentKind[]>> = {
   jpeg: ['jpeg'],
   gif: ['gif'],
   zip: ['zip'],
-  docx: ['zip'],
-  xlsx: ['zip'],
-  pptx: ['zip'],
+  // Password-protected OOXML is a compound file (EncryptionInfo + EncryptedPackage), not a zip.
+  docx: ['zip', 'ole2'],
+  xlsx: ['zip', 'ole2'],
+  pptx: ['zip', 'ole2'],
   odt: ['zip'],
   ods: ['zip'],
   jar: ['zip'],

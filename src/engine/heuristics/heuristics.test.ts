@@ -32,6 +32,7 @@ test('content sniffing and type mismatch', () => {
   assert.equal(typeMismatch('pdf', 'pe'), true);
   assert.equal(typeMismatch('pdf', 'pdf'), false);
   assert.equal(typeMismatch('docx', 'zip'), false);
+  assert.equal(typeMismatch('docx', 'ole2'), false);
   assert.equal(typeMismatch('doc', 'zip'), true);
   assert.equal(typeMismatch('unknownext', 'pe'), false);
   assert.equal(typeMismatch('txt', 'other'), false);

@@ -103,7 +103,7 @@ $warnvirusrecip = 0;
     await waitForPort(options.port, 30_000, child);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}: ${output}`);
+    throw new Error(`${(err as Error).message}: ${output}`, { cause: err });
   }
   return {
     port: options.port,

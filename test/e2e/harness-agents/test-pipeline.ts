@@ -33,6 +33,7 @@ export function createTestPipeline(scanner: Scanner, control: Partial<TestPipeli
       if (c.mode === 'hang') {
         c.onHang?.();
         await new Promise<void>((resolve) => {
+          if (signal?.aborted) return resolve();
           const t = setTimeout(resolve, 3_600_000);
           signal?.addEventListener('abort', () => {
             clearTimeout(t);
@@ -42,6 +43,8 @@ export function createTestPipeline(scanner: Scanner, control: Partial<TestPipeli
         throw new MoatError('ABORTED', 'test pipeline aborted');
       }
       const data = await bytesOf(tx.message);
+      const delay = /MOAT-TEST-DELAY-MS:(\d+)/.exec(data.toString('latin1'));
+      if (delay) await new Promise((r) => setTimeout(r, Number(delay[1])));
       const report = await scanner.scan({ kind: 'buffer', data }, { signal, isMail: true });
       const verdict = report.verdict;
       const groups = new Map<FinalAction, string[]>();

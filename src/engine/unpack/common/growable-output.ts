@@ -5,7 +5,9 @@ export class CapReached extends Error {
   }
 }
 
-/** First allocation; doubling from here reaches 100 MiB in ~13 steps. */
+/** Outputs above this are trimmed to size when the buffer is over a quarter empty (small ones are not worth a copy). */
+const TRIM_ABOVE_BYTES = 1024 * 1024;
+/** First allocation; doubling from here reaches 100 MiB in ~11 steps. */
 const INITIAL_BYTES = 64 * 1024;
 
 export class GrowableOutput {
@@ -46,7 +48,9 @@ export class GrowableOutput {
     this.length = dst;
   }
 
+  /** The output; a buffer left mostly empty by doubling is trimmed so it is not retained at twice the size. */
   bytes(): Uint8Array {
+    if (this.length > TRIM_ABOVE_BYTES && this.buf.length > this.length * 1.25) return this.buf.slice(0, this.length);
     return this.buf.subarray(0, this.length);
   }
 }

@@ -30,7 +30,13 @@ async function* unpackOle2(data: Uint8Array, ctx: UnpackContext): AsyncGenerator
   const cfb = openCfb(data);
   if (typeof cfb === 'string') return yield em.finding('corrupted', [], [`OLE2: ${cfb}`]);
   const byId = new Map(cfb.entries.map((e) => [e.id, e]));
-  const children = (parent: number): CfbEntry[] => cfb.entries.filter((e) => e.parent === parent);
+  const byParent = new Map<number, CfbEntry[]>();
+  for (const e of cfb.entries) {
+    const list = byParent.get(e.parent);
+    if (list) list.push(e);
+    else byParent.set(e.parent, [e]);
+  }
+  const children = (parent: number): CfbEntry[] => byParent.get(parent) ?? [];
 
   // Encrypted OOXML inside a CFB wrapper, or an encrypted Word binary document.
   const rootNames = new Set(children(0).map(lower));
@@ -108,9 +114,12 @@ function collectVba(cfb: CfbFile, em: MemberEmitter, dir: CfbEntry, siblings: Cf
   if (raw === 'too_big') return [em.limited(dir.path, cap.reason)];
   const decoded = decompressOvba(raw.data, cap.bytes);
   const modules = parseVbaDir(decoded.data);
+  const streams = new Map<string, CfbEntry>();
+  for (const s of siblings) if (s.type === 'stream' && !streams.has(s.name.toLowerCase())) streams.set(s.name.toLowerCase(), s);
   for (const m of modules) {
-    const stream = siblings.find((s) => s.type === 'stream' && s.name.toLowerCase() === m.streamName.toLowerCase());
-    if (stream === undefined) continue;
+    const stream = streams.get(m.streamName.toLowerCase());
+    // A stream named by several modules is decompressed once (no amplification by repetition).
+    if (stream === undefined || moduleStreams.has(stream.id)) continue;
     moduleStreams.add(stream.id);
     const mcap = em.cap();
     const r = cfb.read(stream, mcap.bytes);

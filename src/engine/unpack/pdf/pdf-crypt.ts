@@ -2,10 +2,10 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { dictInt, dictName, dictString, parsePdfString } from './pdf-strings.js';
 
 /**
- * PDF Standard security handler (ISO 32000-2 §7.6.4) for the case that matters to a
- * scanner: documents that open without a password (empty user password, "owner password
- * only"). Supports R2–R4 (RC4, AESV2) and R5/R6 (AESV3). A document that needs a user
- * password stays `encrypted`.
+ * PDF Standard security handler (ISO 32000-2 §7.6.4) for what a scanner can open:
+ * documents with an empty user password ("owner password only") and documents whose user
+ * password is among the candidates from the message. Supports R2–R4 (RC4, AESV2) and
+ * R5/R6 (AESV3). Anything else stays `encrypted`.
  */
 const PAD = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
 
@@ -80,7 +80,7 @@ function cryptMethod(dict: string, v: number): string {
  * Builds a decryptor for the empty user password, or returns why not:
  * `'password'` (a user password is needed) or `'unsupported'` (not the Standard handler).
  */
-export function openEncryption(encryptDict: string, firstId: Buffer): PdfDecryptor | 'password' | 'unsupported' {
+export function openEncryption(encryptDict: string, firstId: Buffer, password = ''): PdfDecryptor | 'password' | 'unsupported' {
   if (dictName(encryptDict, 'Filter') !== 'Standard') return 'unsupported';
   const v = dictInt(encryptDict, 'V') ?? 0;
   const r = dictInt(encryptDict, 'R') ?? 0;
@@ -92,11 +92,13 @@ export function openEncryption(encryptDict: string, firstId: Buffer): PdfDecrypt
   if (r >= 5) {
     if (u.length < 48) return 'unsupported';
     const empty = Buffer.alloc(0);
-    const check = r === 5 ? createHash('sha256').update(u.subarray(32, 40)).digest() : hash2B(empty, u.subarray(32, 40), empty);
+    // R5/R6 passwords are UTF-8, at most 127 bytes (SASLprep is not applied: ASCII passwords are unaffected).
+    const pw = Buffer.from(password, 'utf8').subarray(0, 127);
+    const check = r === 5 ? createHash('sha256').update(pw).update(u.subarray(32, 40)).digest() : hash2B(pw, u.subarray(32, 40), empty);
     if (!check.equals(u.subarray(0, 32))) return 'password';
     const ue = dictString(encryptDict, 'UE');
     if (ue === undefined || ue.length < 32) return 'unsupported';
-    const ik = r === 5 ? createHash('sha256').update(u.subarray(40, 48)).digest() : hash2B(empty, u.subarray(40, 48), empty);
+    const ik = r === 5 ? createHash('sha256').update(pw).update(u.subarray(40, 48)).digest() : hash2B(pw, u.subarray(40, 48), empty);
     const d = createDecipheriv('aes-256-cbc', ik, Buffer.alloc(16));
     d.setAutoPadding(false);
     const fileKey = Buffer.concat([d.update(ue.subarray(0, 32)), d.final()]);
@@ -107,7 +109,10 @@ export function openEncryption(encryptDict: string, firstId: Buffer): PdfDecrypt
   const pBytes = Buffer.alloc(4);
   pBytes.writeInt32LE(p | 0);
   const noMeta = r >= 4 && /\/EncryptMetadata\s+false/u.test(encryptDict) ? Buffer.from([0xff, 0xff, 0xff, 0xff]) : Buffer.alloc(0);
-  let key = md5(PAD, o.subarray(0, 32), pBytes, firstId, noMeta).subarray(0, n);
+  // R2–R4: the password's first 32 bytes, padded with the standard padding string.
+  const pwBytes = Buffer.from(password, 'latin1').subarray(0, 32);
+  const padded = Buffer.concat([pwBytes, PAD.subarray(0, 32 - pwBytes.length)]);
+  let key = md5(padded, o.subarray(0, 32), pBytes, firstId, noMeta).subarray(0, n);
   if (r >= 3) for (let i = 0; i < 50; i++) key = md5(key).subarray(0, n);
   // Algorithm 6: does the empty user password open the document?
   let ok: boolean;

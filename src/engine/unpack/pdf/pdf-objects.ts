@@ -27,45 +27,87 @@ function isEol(c: number | undefined): boolean {
   return c === 0x0a || c === 0x0d;
 }
 
+/** Characters allowed between a dictionary's `>>` and its `stream` keyword (whitespace, comments, junk writers leave). */
+const STREAM_KEYWORD_WINDOW = 256;
+
+/**
+ * End of the object's value starting at `i`: the `>>` closing its top-level dictionary, or
+ * `stream`/`endobj`/`obj` met outside any dictionary and string. Strings (with escapes and
+ * nesting) and comments are skipped, so a fake `1 0 obj` or `>>` inside a string cannot cut
+ * the dictionary short. Costs the length of the value, at most `max - i`.
+ */
+function valueEnd(text: string, i: number, max: number): number {
+  let depth = 0;
+  while (i < max) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28) {
+      // literal string: balanced parentheses, backslash escapes
+      let d = 1;
+      i++;
+      while (i < max && d > 0) {
+        const x = text.charCodeAt(i);
+        if (x === 0x5c) i++;
+        else if (x === 0x28) d++;
+        else if (x === 0x29) d--;
+        i++;
+      }
+      continue;
+    }
+    if (c === 0x25) {
+      // comment to end of line
+      while (i < max && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
+      continue;
+    }
+    if (c === 0x3c && text.charCodeAt(i + 1) === 0x3c) { depth++; i += 2; continue; }
+    if (c === 0x3e && text.charCodeAt(i + 1) === 0x3e) {
+      i += 2;
+      if (--depth <= 0) return i;
+      continue;
+    }
+    if (depth === 0 && (text.startsWith('stream', i) || text.startsWith('endobj', i) || text.startsWith('obj', i))) return i;
+    i++;
+  }
+  return max;
+}
+
 /**
  * Scans the whole file for objects (ignoring the xref table, which attackers break on
- * purpose; incremental updates just add later objects). Linear in the input size.
+ * purpose; incremental updates just add later objects). Linear in the input size: each
+ * object costs the length of its own dictionary, whether or not it has an `endobj`.
  */
 export function scanObjects(b: Uint8Array, text: string, maxObjects: number): PdfObject[] {
   const out: PdfObject[] = [];
   const re = /(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+obj\b/gu;
   let m: RegExpExecArray | null;
-  // Cached position of the next `endobj`: the scan only moves forward, so one search serves many objects.
-  let endobjAt = -2;
   while ((m = re.exec(text)) !== null && out.length < maxObjects) {
     const bodyStart = m.index + m[0].length;
-    if (endobjAt !== -1 && endobjAt < bodyStart) endobjAt = text.indexOf('endobj', bodyStart);
-    const limit = Math.min(endobjAt < 0 ? text.length : endobjAt, bodyStart + MAX_DICT_CHARS);
-    const region = text.slice(bodyStart, limit);
-    let streamRel = region.indexOf('stream');
-    while (streamRel >= 3 && region.slice(streamRel - 3, streamRel) === 'end') streamRel = region.indexOf('stream', streamRel + 6);
-    const hasStream = streamRel >= 0;
-    const streamAt = bodyStart + streamRel;
-    const dict = decodeNames(hasStream ? region.slice(0, streamRel) : region);
+    const end = valueEnd(text, bodyStart, Math.min(text.length, bodyStart + MAX_DICT_CHARS));
+    const dict = decodeNames(text.slice(bodyStart, end));
     const obj: PdfObject = { num: Number(m[1]), gen: Number(m[2]), dict };
-    if (hasStream) {
-      let start = streamAt + 6;
+    const after = text.slice(end, end + STREAM_KEYWORD_WINDOW);
+    let rel = after.indexOf('stream');
+    const stop = Math.min(...['endobj', ' obj'].map((k) => after.indexOf(k)).filter((x) => x >= 0), after.length);
+    if (rel > stop) rel = -1;
+    if (rel >= 0) {
+      let start = end + rel + 6;
       if (b[start] === 0x0d && b[start + 1] === 0x0a) start += 2;
       else if (isEol(b[start])) start += 1;
       const declared = /\/Length\s+(\d{1,12})\b(?!\s+\d+\s+R)/u.exec(dict);
       const len = declared ? Number(declared[1]) : -1;
-      const after = len >= 0 ? text.slice(start + len, start + len + 32) : '';
-      if (len >= 0 && start + len <= b.length && /^\s*endstream/u.test(after)) {
+      const tail = len >= 0 ? text.slice(start + len, start + len + 32) : '';
+      if (len >= 0 && start + len <= b.length && /^\s*endstream/u.test(tail)) {
         obj.stream = b.subarray(start, start + len);
       } else {
-        const end = text.indexOf('endstream', start);
-        let stop = end < 0 ? b.length : end;
-        if (stop > start && b[stop - 1] === 0x0a) stop--;
-        if (stop > start && b[stop - 1] === 0x0d) stop--;
-        obj.stream = b.subarray(start, Math.max(start, stop));
+        const es = text.indexOf('endstream', start);
+        let stopAt = es < 0 ? b.length : es;
+        if (stopAt > start && b[stopAt - 1] === 0x0a) stopAt--;
+        if (stopAt > start && b[stopAt - 1] === 0x0d) stopAt--;
+        obj.stream = b.subarray(start, Math.max(start, stopAt));
         obj.lengthGuessed = true;
       }
       re.lastIndex = Math.max(re.lastIndex, start + obj.stream.length);
+    } else {
+      re.lastIndex = Math.max(re.lastIndex, end);
     }
     out.push(obj);
   }

@@ -37,6 +37,16 @@ test('pdf: qpdf object streams and xref streams: names and JavaScript inside Obj
   assert.ok(objs.find((o) => o.name === '(container)')!.heuristics!.includes('Heuristics.PDF.JavaScript'));
 });
 
+test('pdf: user-password PDFs (qpdf AES-256, AES-128, RC4-128) open with a candidate password', async () => {
+  for (const f of ['encrypted.pdf', 'user-aes-128.pdf', 'user-rc4-128.pdf']) {
+    const objs = await collect(pdfUnpacker, fx(f), { ...testContext(), passwords: ['nope', 'user'] });
+    assert.deepEqual(Buffer.from(objs.find((o) => o.name === 'eicar.com')?.data ?? []), Buffer.from(EICAR_BYTES), f);
+    assert.ok(objs.some((o) => o.notes?.[0]?.includes('candidate password')), f);
+    const locked = await collect(pdfUnpacker, fx(f), { ...testContext(), passwords: ['nope'] });
+    assert.equal(locked[0]!.state, 'encrypted', f);
+  }
+});
+
 test('pdf: qpdf-encrypted PDF is reported encrypted', async () => {
   const objs = await collect(pdfUnpacker, fx('encrypted.pdf'));
   assert.equal(objs.length, 1);
@@ -67,6 +77,29 @@ test('pdf: wrong /Length and missing endstream still give the stream', async () 
   assert.ok(hasEicar(await collect(pdfUnpacker, pdf)));
   const cut = pdf.subarray(0, pdf.indexOf('endstream'));
   assert.ok(hasEicar(await collect(pdfUnpacker, cut)));
+});
+
+test('pdf: adversarial structure stays linear (no endobj, many objects, big object stream)', async () => {
+  const noEnd = Buffer.from(`%PDF-1.7\n${Array.from({ length: 100_000 }, (_, i) => `${i} 0 obj <</A ${i}>>\n`).join('')}1 0 obj <</Length 5>> stream\nhello\nendstream`);
+  let t0 = performance.now();
+  await collect(pdfUnpacker, noEnd, testContext({ maxObjects: 1000 }));
+  assert.ok(performance.now() - t0 < 3000, `no endobj: ${performance.now() - t0} ms`);
+  const n = 100_000;
+  const header = Array.from({ length: n }, (_, i) => `${i + 10} ${i * 12}`).join(' ') + ' ';
+  const body = Array.from({ length: n }, () => '<</JS (x)>> ').join('');
+  const objstm = buildPdf([{ dict: `<</Type/ObjStm/N ${n}/First ${header.length}/Filter/FlateDecode>>`, stream: deflateSync(Buffer.from(header + body)) }]);
+  t0 = performance.now();
+  const objs = await collect(pdfUnpacker, objstm, testContext({ maxObjects: 500 }));
+  assert.ok(performance.now() - t0 < 5000, `objstm: ${performance.now() - t0} ms`);
+  assert.ok(objs.length <= 502);
+});
+
+test('pdf: a fake object header or >> inside a string does not cut the dictionary (filter evasion)', async () => {
+  const pdf = buildPdf([{ dict: '<</Title (x 9 0 obj >> endobj \\) %) /Filter /FlateDecode /JS (app.alert\\(1\\))>>', stream: deflateSync(Buffer.from(EICAR_BYTES)) }]);
+  const objs = await collect(pdfUnpacker, pdf);
+  assert.deepEqual(Buffer.from(objs.find((o) => o.name === 'obj 1 0')!.data!), Buffer.from(EICAR_BYTES));
+  assert.ok(objs.find((o) => o.name === '(container)')!.heuristics!.includes('Heuristics.PDF.JavaScript'));
+  assert.equal(objs.filter((o) => o.name?.startsWith('obj 9')).length, 0);
 });
 
 test('pdf: a Flate bomb stream stops at the cap', async () => {

@@ -6,10 +6,10 @@ import { embeddedFileNames, filterChain, objectStreamMembers, scanObjects, type 
 import { activeContent, inlineJavaScript } from './pdf-active-content.js';
 import { firstFileId, openEncryption, type PdfDecryptor } from './pdf-crypt.js';
 
-type Encryption = { state: 'none' } | { state: 'locked'; note: string } | { state: 'open'; decryptor: PdfDecryptor; encryptObject: number };
+type Encryption = { state: 'none' } | { state: 'locked'; note: string } | { state: 'open'; decryptor: PdfDecryptor; encryptObject: number; withPassword: boolean };
 
 /** Finds `/Encrypt` (reference or inline, in a trailer or an xref stream) and tries the empty user password. */
-function encryption(text: string, objects: PdfObject[]): Encryption {
+function encryption(text: string, objects: PdfObject[], passwords: readonly string[]): Encryption {
   const refs = [...text.matchAll(/\/Encrypt\s+(\d+)\s+(\d+)\s+R/gu)];
   const ref = refs.at(-1);
   let dict: string | undefined;
@@ -23,10 +23,14 @@ function encryption(text: string, objects: PdfObject[]): Encryption {
     dict = inline[1];
   }
   if (dict === undefined) return { state: 'locked', note: 'encrypted PDF: encryption dictionary missing' };
-  const d = openEncryption(dict, firstFileId(text));
-  if (d === 'password') return { state: 'locked', note: 'encrypted PDF: a user password is needed' };
-  if (d === 'unsupported') return { state: 'locked', note: 'encrypted PDF: security handler not supported' };
-  return { state: 'open', decryptor: d, encryptObject: num };
+  const id = firstFileId(text);
+  // The empty user password first ("owner password only"), then the message's candidates.
+  for (const [i, pw] of ['', ...passwords].entries()) {
+    const d = openEncryption(dict, id, pw);
+    if (d === 'unsupported') return { state: 'locked', note: 'encrypted PDF: security handler not supported' };
+    if (d !== 'password') return { state: 'open', decryptor: d, encryptObject: num, withPassword: i > 0 };
+  }
+  return { state: 'locked', note: 'encrypted PDF: a user password is needed' };
 }
 
 /** Objects scanned per PDF beyond the object budget: most objects have no stream and yield nothing. */
@@ -52,7 +56,7 @@ async function* unpackPdf(data: Uint8Array, ctx: UnpackContext): AsyncGenerator<
   const objects = scanObjects(data, text, maxObjects);
   if (objects.length === 0) return yield em.finding('corrupted', [], ['no PDF objects found']);
 
-  const crypt = encryption(text, objects);
+  const crypt = encryption(text, objects, em.passwords);
   if (crypt.state === 'locked') return yield em.finding('encrypted', [H.encryptedPdf], [crypt.note]);
   const decryptor = crypt.state === 'open' ? crypt.decryptor : undefined;
   const encryptNum = crypt.state === 'open' ? crypt.encryptObject : -1;
@@ -60,7 +64,8 @@ async function* unpackPdf(data: Uint8Array, ctx: UnpackContext): AsyncGenerator<
   const plain = (o: { num: number; gen: number; dict: string }, bytes: Uint8Array): Uint8Array =>
     decryptor === undefined || o.num === encryptNum || /\/Type\s*\/XRef\b/u.test(o.dict) ? bytes : decryptor.decrypt(o.num, o.gen, bytes);
   if (decryptor) {
-    const flag = em.flag([H.encryptedPdf], [`PDF encrypted (${decryptor.method}) with an empty user password: decrypted`]);
+    const how = crypt.state === 'open' && crypt.withPassword ? 'a candidate password' : 'an empty user password';
+    const flag = em.flag([H.encryptedPdf], [`PDF encrypted (${decryptor.method}) with ${how}: decrypted`]);
     if (flag) yield flag;
   }
 
@@ -72,19 +77,20 @@ async function* unpackPdf(data: Uint8Array, ctx: UnpackContext): AsyncGenerator<
     if (!em.hasObjectRoom() || !em.canContinue()) break;
     const obj = decodeStream(o, em, undefined, plain);
     decoded.set(o, obj);
-    if (obj.data) inner.push(...objectStreamMembers(o, obj.data));
+    if (obj.data) for (const m of objectStreamMembers(o, obj.data)) inner.push(m);
   }
   const all = [...objects, ...inner];
+  const packed = new Set(inner);
   const active = new Set<string>();
   for (const o of all) for (const h of activeContent(o.dict)) active.add(h);
-  const names = embeddedFileNames(all, (o, b) => (inner.includes(o) ? b : plain(o, b)));
+  const names = embeddedFileNames(all, (o, b) => (packed.has(o) ? b : plain(o, b)));
   for (const o of all) {
     if (ctx.signal.aborted) return yield em.aborted();
     if (!em.canContinue()) return;
     for (const js of inlineJavaScript(o.dict)) {
       if (!em.hasObjectRoom()) return yield em.filesLimit();
       // Strings of objects packed in an object stream were decrypted with the stream.
-      const bytes = inner.includes(o) ? js : plain(o, js);
+      const bytes = packed.has(o) ? js : plain(o, js);
       yield em.member(`obj ${o.num} ${o.gen} /JS`, bytes);
     }
     if (o.stream === undefined) continue;

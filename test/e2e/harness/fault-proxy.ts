@@ -1,0 +1,47 @@
+import { createServer, connect, type Socket } from 'node:net';
+
+export type FaultMode = 'pass' | 'refuse-temp' | 'refuse-perm' | 'hang' | 'close';
+
+/**
+ * A TCP relay in front of an SMTP server that injects faults: pass traffic through, answer
+ * every connection with a 4xx/5xx greeting, accept and never answer, or drop at once.
+ * Change `mode` at any time; it applies to new connections.
+ */
+export async function startFaultProxy(targetPort: number): Promise<{ port: number; mode: FaultMode; connections: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const state = { port: 0, mode: 'pass' as FaultMode, connections: 0, close: async () => undefined as void };
+  const server = createServer((client) => {
+    state.connections++;
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    switch (state.mode) {
+      case 'refuse-temp':
+        client.end('421 4.3.2 fault-proxy: service not available\r\n');
+        return;
+      case 'refuse-perm':
+        client.end('554 5.3.0 fault-proxy: transaction failed\r\n');
+        return;
+      case 'hang':
+        return;
+      case 'close':
+        client.destroy();
+        return;
+      default: {
+        const upstream = connect(targetPort, '127.0.0.1');
+        sockets.add(upstream);
+        upstream.on('close', () => sockets.delete(upstream));
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.pipe(upstream).pipe(client);
+      }
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  state.port = (server.address() as { port: number }).port;
+  state.close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return state;
+}

@@ -1,0 +1,130 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCaptureSink, type CaptureSink } from '../harness/capture-sink.js';
+import { startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
+import { freePort, waitFor } from '../harness/ports.js';
+import { afterQueueConfig, startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
+import { dataReply, swaks } from '../harness/swaks.js';
+
+/**
+ * Moat as a real Postfix after-queue content filter: public smtpd → content_filter → Moat →
+ * re-injection smtpd (no filter) → relayhost = a capturing SMTP sink.
+ */
+const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+let dir: string;
+let postfix: PostfixInstance;
+let sink: CaptureSink;
+let moat: MoatDaemon;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'moat-pf-'));
+  await chmod(dir, 0o755); // Postfix's mail_owner must reach its data_directory below
+  sink = await startCaptureSink();
+  const [smtpPort, reinjectPort, moatPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const aq = afterQueueConfig(moatPort, reinjectPort);
+  postfix = await startPostfix({ dir: join(dir, 'postfix'), port: smtpPort, main: { ...aq.main, relayhost: `[127.0.0.1]:${sink.port}` }, masterExtra: aq.masterExtra });
+  moat = await startMoatDaemon({
+    dir,
+    waitPort: moatPort,
+    toml: `
+[global]
+state_dir = "${join(dir, 'state')}"
+[local]
+enabled = false
+[smtp]
+listen_port = ${moatPort}
+next_hop = "127.0.0.1:${reinjectPort}"
+[daemon]
+metrics_listen = "127.0.0.1:${metricsPort}"
+[users."carol@example.com"]
+action_av_infected = "accept"
+[users."dave@example.com"]
+action_av_infected = "discard"
+`,
+  });
+});
+
+after(async () => {
+  await moat?.stop();
+  await postfix?.stop();
+  await sink?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function send(to: string[], data: string, extra: string[] = []): Promise<string> {
+  const file = join(dir, `msg-${Date.now()}-${Math.random().toString(16).slice(2)}.eml`);
+  // swaks ends DATA with CRLF . CRLF itself: strip the message's last line end so it is sent once.
+  await writeFile(file, data.replace(/\r\n$/, ''));
+  const r = await swaks(['--server', `127.0.0.1:${postfix.port}`, '--from', 'alice@example.org', '--to', to.join(','), '--data', `@${file}`, ...extra]);
+  return dataReply(r.output);
+}
+
+function message(marker: string, body: string, headers = ''): string {
+  return `Date: Sun, 22 Nov 2026 12:00:00 +0000\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.com\r\nMessage-ID: <${marker}@example.org>\r\nSubject: ${marker}\r\n${headers}\r\n${body}`;
+}
+
+test('clean mail is delivered byte-identical apart from added headers; XFORWARD carries the Postfix queue id', async () => {
+  const original = message('clean-1', 'Hello Bob,\r\n.a line starting with a dot\r\n..two dots\r\n\tindented\r\n\r\n-- \r\nAlice\r\n');
+  assert.match(await send(['bob@example.com'], original), /^250 /);
+  const [got] = await waitFor('clean mail at the sink', () => sink.matching(/clean-1@example\.org/).length && sink.matching(/clean-1@example\.org/));
+  assert.deepEqual(got!.to, ['bob@example.com']);
+  const text = got!.data.toString('latin1');
+  assert.ok(text.endsWith(original), `the original message is the unchanged tail:\n${JSON.stringify(text)}`);
+  const added = text.slice(0, text.length - original.length);
+  assert.match(added, /X-Virus-Scanned: Moat/);
+  for (const line of added.split('\r\n').filter(Boolean)) assert.match(line, /^([\w-]+:|[ \t])/, `only header lines were added: ${line}`);
+  const received = moat.logLines().find((l) => l.step === 'received' && typeof l.queueId === 'string');
+  assert.ok(received, 'Moat logged the MTA queue id from XFORWARD');
+  assert.match(await postfix.log(), new RegExp(`${String(received!.queueId)}: to=<bob@example\\.com>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:\\d+.*status=sent`));
+});
+
+test('EICAR is rejected by Moat, bounced by Postfix to the sender, and quarantined', async () => {
+  assert.match(await send(['bob@example.com'], message('eicar-1', `${EICAR}\r\n`)), /^250 /);
+  const [bounce] = await waitFor('bounce to the sender', () => sink.matching(/eicar-1@example\.org/).filter((m) => m.from === '').length && sink.matching(/eicar-1@example\.org/).filter((m) => m.from === ''));
+  assert.deepEqual(bounce!.to, ['alice@example.org']);
+  assert.match(bounce!.data.toString('latin1'), /infected with Eicar/i);
+  assert.equal(sink.matching(/eicar-1@example\.org/).filter((m) => m.to.includes('bob@example.com')).length, 0);
+  const held = await readdir(join(dir, 'state', 'quarantine'));
+  assert.ok(held.some((f) => f.endsWith('.eml')), 'a quarantine copy exists');
+});
+
+test('zipped EICAR and an infected part among clean parts are rejected', async () => {
+  const zipDir = join(dir, 'zip');
+  execFileSync('mkdir', ['-p', zipDir]);
+  await writeFile(join(zipDir, 'eicar.com'), EICAR);
+  execFileSync('zip', ['-q', '-j', join(zipDir, 'eicar.zip'), join(zipDir, 'eicar.com')]);
+  const zip = (await import('node:fs')).readFileSync(join(zipDir, 'eicar.zip')).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const multipart = (marker: string, parts: string[]) =>
+    message(marker, `--b1\r\n${parts.join('\r\n--b1\r\n')}\r\n--b1--\r\n`, 'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n');
+  const textPart = 'Content-Type: text/plain\r\n\r\nclean text\r\n';
+  const cleanAttachment = `Content-Type: application/octet-stream; name="notes.txt"\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from('just notes\n').toString('base64')}\r\n`;
+  const eicarPart = `Content-Type: application/octet-stream; name="eicar.com"\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from(EICAR).toString('base64')}\r\n`;
+  const zipPart = `Content-Type: application/zip; name="eicar.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${zip}\r\n`;
+  assert.match(await send(['bob@example.com'], multipart('zip-1', [textPart, zipPart])), /^250 /);
+  assert.match(await send(['bob@example.com'], multipart('mixed-1', [textPart, cleanAttachment, eicarPart, cleanAttachment])), /^250 /);
+  for (const marker of ['zip-1', 'mixed-1']) {
+    const re = new RegExp(`${marker}@example\\.org`);
+    await waitFor(`bounce for ${marker}`, () => sink.matching(re).some((m) => m.from === ''));
+    assert.equal(sink.matching(re).filter((m) => m.to.includes('bob@example.com')).length, 0, `${marker} not delivered to bob`);
+  }
+});
+
+test('per-user overrides: one message, three recipients, three policies', async () => {
+  assert.match(await send(['bob@example.com', 'carol@example.com', 'dave@example.com'], message('peruser-1', `${EICAR}\r\n`)), /^250 /);
+  const re = /peruser-1@example\.org/;
+  await waitFor('carol delivery and the bounce for bob', () => sink.matching(re).some((m) => m.to.includes('carol@example.com')) && sink.matching(re).some((m) => m.from === '')).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nsink: ${JSON.stringify(sink.matching(re).map((m) => [m.from, m.to]))}\nmoat: ${JSON.stringify(moat.logLines().slice(-12))}\n${(await postfix.log()).slice(-3000)}`);
+  });
+  const toCarol = sink.matching(re).find((m) => m.to.includes('carol@example.com'))!;
+  assert.deepEqual(toCarol.to, ['carol@example.com'], 'carol (accept) gets it alone');
+  assert.match(toCarol.data.toString('latin1'), /Subject: \[virus Eicar/i);
+  const bounce = sink.matching(re).find((m) => m.from === '')!;
+  assert.match(bounce.data.toString('latin1'), /Final-Recipient: rfc822; bob@example\.com/);
+  assert.doesNotMatch(bounce.data.toString('latin1'), /dave@example\.com/, 'dave (discard) is silently dropped');
+  assert.equal(sink.matching(re).filter((m) => m.to.includes('dave@example.com')).length, 0);
+  assert.equal((await postfix.queue()).length, 0, 'nothing left in the Postfix queue');
+});
