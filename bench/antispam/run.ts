@@ -6,7 +6,7 @@
  *
  * --limit N   messages per subset (default: all, ~6,000 messages; SpamAssassin takes ~20 min then)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,8 @@ const corpus = await loadCorpus(limit);
 const train = corpus.filter((m) => !isTest(m));
 const test = corpus.filter(isTest);
 const work = await mkdtemp(join(tmpdir(), 'moat-bench-as-'));
+// spamd drops privileges to nobody, which must be able to reach its config and Bayes files.
+await chmod(work, 0o755);
 console.log(`corpus: ${corpus.length} messages (train ${train.length}, test ${test.length}); work dir ${work}`);
 
 // ── Moat ──────────────────────────────────────────────────────────────────────
