@@ -53,7 +53,7 @@ export function privateSpamAssassin(work: string): PrivateSpamAssassin {
     },
     async start() {
       port = await freePort();
-      child = spawn('spamd', ['--local', '--siteconfigpath', conf, '--listen', `127.0.0.1:${port}`, '--max-children', '2', '--min-children', '2', '--pidfile', join(work, 'spamd.pid'), '--nouser-config', '--username', 'nobody', '--syslog', 'stderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn('spamd', ['--local', '--siteconfigpath', conf, '--listen', `127.0.0.1:${port}`, '--max-children', '2', '--min-children', '2', '--pidfile', join(work, 'spamd.pid'), '--nouser-config', '--username', 'nobody', '--syslog', join(work, 'spamd.log')], { stdio: 'ignore' });
       for (let i = 0; i < 100; i++) {
         await new Promise((r) => setTimeout(r, 300));
         if (spawnSync('spamc', ['-d', '127.0.0.1', '-p', String(port), '-K'], { encoding: 'utf8' }).status === 0) return;

@@ -7,6 +7,7 @@ import { createSpamScorer, type SymbolSource } from '../antispam/spam-scorer.js'
 import type { BayesTokenStore } from '../antispam/bayes/token-store.js';
 import { dnsblSource } from '../antispam/dnsbl.js';
 import { authenticationSource } from '../antispam/authentication.js';
+import { withCircuitBreaker } from '../antispam/dns-circuit-breaker.js';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
 import { openRedisTokenStore } from '../storage/bayes/redis-token-store.js';
 
@@ -25,8 +26,10 @@ export async function openSpamScorer(config: MoatConfig, logger: Logger, options
   if (options.network ?? true) {
     const resolver = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });
     if (config.antispam.dns_servers.length) resolver.setServers(config.antispam.dns_servers);
-    if (config.antispam.authentication) sources.push(authenticationSource((name, type) => resolver.resolve(name, type as 'TXT'), hostname()));
-    if (config.antispam.dnsbl.length) sources.push(dnsblSource(config.antispam, (name) => resolver.resolve4(name)));
+    // One breaker for all lookups: when the resolver is dead, every DNS-based check stops waiting.
+    const resolve = withCircuitBreaker((name: string, type: string) => resolver.resolve(name, type as 'TXT') as Promise<unknown>, logger);
+    if (config.antispam.authentication) sources.push(authenticationSource(resolve, hostname()));
+    if (config.antispam.dnsbl.length) sources.push(dnsblSource(config.antispam, (name) => resolve(name, 'A') as Promise<string[]>));
   }
   const scorer = createSpamScorer({ config: config.antispam, rules, store, logger, readOnly: options.readOnly, sources });
   return { scorer, store, rules };

@@ -90,3 +90,12 @@ test('reload swaps the database atomically while scans run', async () => {
   assert.deepEqual(afterReload.detections, ['Moat.Test.Reload.UNOFFICIAL']);
   assert.match(scanner.dbVersion, /^local:/);
 });
+
+test('regression: the caller keeps its buffer after a scan (nothing is detached)', async () => {
+  const data = new Uint8Array(new ArrayBuffer(64 * 1024));
+  data.set(Buffer.from(EICAR, 'latin1'));
+  const r = await scanner.scan({ kind: 'buffer', data });
+  assert.equal(r.verdict, 'infected');
+  assert.equal(data.byteLength, 64 * 1024);
+  assert.equal(Buffer.from(data.subarray(0, 3)).toString(), 'X5O');
+});

@@ -81,18 +81,19 @@ async function streamToBytes(stream: AsyncIterable<Uint8Array>, max: number): Pr
   return { data: Buffer.concat(chunks, total), truncated };
 }
 
-/** An ArrayBuffer holding exactly these bytes that can be transferred to a worker (one copy at most). */
+/**
+ * A private copy of the bytes that can be transferred to a worker. Never the caller's own
+ * buffer: transferring detaches it, and callers (agents) still need their message afterwards.
+ */
 function transferable(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
   return copy;
 }
 
 /**
- * The engine: scans run in a worker pool over one shared database snapshot. Each input is held
- * once in memory (files are read by the worker itself; buffers and streams are transferred,
- * not copied again). Failures that prevent a verdict reject with a temporary MoatError.
+ * The engine: scans run in a worker pool over one shared database snapshot. Files are read by the
+ * worker itself; a buffer or stream is copied once into memory that is then transferred. Failures that prevent a verdict reject with a temporary MoatError.
  */
 export function createScanner(options: ScannerOptions): EngineScanner {
   const size = options.workers && options.workers > 0 ? options.workers : availableParallelism();

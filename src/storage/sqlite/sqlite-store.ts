@@ -104,6 +104,14 @@ export function openSqliteStore(stateDir: string): SqliteStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(SCHEMA);
+  // The event log is for administrators: a second connection with synchronous=NORMAL (WAL keeps
+  // it safe against a crash of Moat; only a power cut can lose the last rows). Quarantine writes
+  // stay on the FULL connection, because the policy promises the copy exists.
+  const eventsDb = new Database(join(stateDir, 'moat.db'));
+  eventsDb.pragma('journal_mode = WAL');
+  eventsDb.pragma('synchronous = NORMAL');
+  eventsDb.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = 5000');
   const file = (id: string) => {
     if (!/^[0-9A-Za-z-]+$/.test(id)) throw new MoatError('QUARANTINE_NOT_FOUND', `invalid quarantine id "${id}"`);
     return join(qdir, `${id}.eml`);
@@ -121,11 +129,11 @@ export function openSqliteStore(stateDir: string): SqliteStore {
     del: db.prepare("UPDATE quarantine SET status = 'deleted' WHERE id = ? AND status IN ('held', 'released')"),
     expired: db.prepare("SELECT id FROM quarantine WHERE created_at < ? AND status != 'releasing'"),
     purge: db.prepare('DELETE FROM quarantine WHERE id = ?'),
-    event: db.prepare(
+    event: eventsDb.prepare(
       `INSERT INTO events (transaction_id, queue_id, agent, received_at, mail_from, rcpt_to, size, av_verdict, detections, spam_score, actions, quarantine_id, duration_ms, db_version)
        VALUES (@transactionId, @queueId, @agent, @receivedAt, @mailFrom, @rcptTo, @size, @avVerdict, @detections, @spamScore, @actions, @quarantineId, @durationMs, @dbVersion)`,
     ),
-    recent: db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?'),
+    recent: eventsDb.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?'),
   };
 
   const quarantine: QuarantineStore = {
@@ -209,5 +217,12 @@ export function openSqliteStore(stateDir: string): SqliteStore {
     },
   };
 
-  return { quarantine, events, close: () => db.close() };
+  return {
+    quarantine,
+    events,
+    close: () => {
+      eventsDb.close();
+      db.close();
+    },
+  };
 }
