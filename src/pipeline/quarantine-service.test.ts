@@ -75,3 +75,22 @@ test('delete and expire; unknown ids are a clear error', async () => {
     store.close();
   }
 });
+
+test('release as ham teaches the spam classifier the released message', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-q-'));
+  const store = openSqliteStore(dir);
+  try {
+    const learned: Array<[string, string]> = [];
+    const service = createQuarantineService({
+      store: store.quarantine,
+      deliver: async () => {},
+      logger: silentLogger(),
+      spamScorer: { check: async () => { throw new Error('not used'); }, learn: async (m, as) => void learned.push([Buffer.from(m).toString(), as]) },
+    });
+    const id = await store.quarantine.put({ transactionId: 't', envelope: { mailFrom: 'a@x', rcptTo: ['b@x'] }, client: {}, reason: 'spam', detections: [], recipients: ['b@x'] }, Buffer.from('Subject: newsletter\r\n\r\nhi\r\n'), new Date());
+    await service.release(id, { asHam: true });
+    assert.deepEqual(learned, [['Subject: newsletter\r\n\r\nhi\r\n', 'ham']]);
+  } finally {
+    store.close();
+  }
+});
