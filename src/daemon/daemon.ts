@@ -6,10 +6,14 @@ import { toMoatError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { buildSnapshot, loadEngine, type EngineScanner } from '../engine/scanner.js';
 import { createPipeline } from '../pipeline/create-pipeline.js';
+import { cleanByMimePart } from '../pipeline/mime-cleaner.js';
+import { maildirNextHop, smtpNextHop } from '../agents/smtp/next-hop.js';
 import { openSqliteStore, type SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { AGENTS, type RunningAgent } from './agents.js';
 import { engineOptions } from './engine-options.js';
 import { SwappablePipeline } from './metered-pipeline.js';
+import { openSpamScorer } from './spam-scorer-factory.js';
+import type { SpamScorer } from '../antispam/types.js';
 import { DaemonMetrics, startMetricsServer } from './metrics.js';
 
 export interface DaemonOptions {
@@ -49,9 +53,33 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   log.info({ step: 'engine', signatures: report.signatureCount, dbVersion: report.version, skipped: report.skipped.length, ms: Math.round(performance.now() - started) }, 'signatures loaded');
   const store: SqliteStore = openSqliteStore(stateDir);
   const metrics = new DaemonMetrics();
-  const makePipeline = (config: MoatConfig, s: EngineScanner) =>
-    createPipeline({ scanner: s, config: () => config, quarantine: store.quarantine, events: store.events, logger: log.child({ part: 'pipeline' }) });
-  const pipeline = new SwappablePipeline(makePipeline(loaded.config, scanner), metrics);
+  // Anti-spam ([antispam] enabled): rules and Bayes store are reopened on SIGHUP; stores of
+  // earlier generations are closed at stop (in-flight messages may still be using them).
+  const spamStores: Array<{ close(): Promise<void> }> = [];
+  const openScorer = async (config: MoatConfig): Promise<SpamScorer | undefined> => {
+    if (!config.antispam.enabled) return undefined;
+    const { scorer, store: tokens } = await openSpamScorer({ ...config, global: { ...config.global, state_dir: stateDir } }, log.child({ part: 'antispam' }));
+    spamStores.push(tokens);
+    return scorer;
+  };
+  const makePipeline = (config: MoatConfig, s: EngineScanner, spamScorer: SpamScorer | undefined) =>
+    createPipeline({
+      scanner: s,
+      spamScorer,
+      config: () => config,
+      quarantine: store.quarantine,
+      events: store.events,
+      logger: log.child({ part: 'pipeline' }),
+      cleaner: cleanByMimePart,
+      // Notices travel the same way as accepted mail: the MTA's re-injection listener, or the local Maildirs.
+      notify: async (envelope, message) => {
+        const c = config.smtp;
+        const hop = c.next_hop ? smtpNextHop(c.next_hop, { heloName: c.hostname, timeoutMs: c.next_hop_timeout_ms }) : maildirNextHop(resolve(stateDir, c.maildir));
+        const reply = await hop.deliver({ mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo, data: message });
+        if (reply.code >= 400) throw new Error(`${hop.description} refused the notification: ${reply.code} ${reply.text ?? ''}`);
+      },
+    });
+  const pipeline = new SwappablePipeline(makePipeline(loaded.config, scanner, await openScorer(loaded.config)), metrics);
 
   let reloading: Promise<boolean> = Promise.resolve(true);
   const reloadOnce = async (): Promise<boolean> => {
@@ -59,7 +87,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       const next = await options.loadConfig();
       const opts = engineOptions(next.config);
       const { snapshot, report: r } = await buildSnapshot({ paths: opts.databases, strict: opts.strict, pua: opts.pua, nowSeconds: Math.floor(Date.now() / 1000) });
-      const nextPipeline = makePipeline(next.config, scanner);
+      const nextPipeline = makePipeline(next.config, scanner, await openScorer(next.config));
       scanner.reload(snapshot);
       pipeline.swap(nextPipeline);
       loaded = next;
@@ -130,6 +158,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await metricsServer?.close();
         await reloading.catch(() => undefined);
         await scanner.close();
+        await Promise.allSettled(spamStores.map((t) => t.close()));
         store.close();
         log.info({ step: 'stop' }, 'stopped');
       })();

@@ -9,7 +9,9 @@ import { decide, type AvFacts, type Decision, type SpamFacts } from '../policy/d
 import { resolveSettings, validateUserConfig } from '../policy/user-settings.js';
 import { appendFooter, prependHeaders, tagSubject } from './header-rewrite.js';
 import type { EventLog, QuarantineStore } from './stores.js';
-import type { Outcome, Pipeline, RecipientOutcome, Transaction } from './types.js';
+import type { Envelope, Outcome, Pipeline, RecipientOutcome, Transaction } from './types.js';
+import { buildNotifications, loadTemplates } from './notifications.js';
+import { parseMail, getHeader } from '../mail/parse-mail.js';
 
 /** Removes or replaces infected parts; returns undefined when the message cannot be cleaned in this mode. */
 export type MessageCleaner = (message: Buffer, report: ScanReport, mode: PolicySettings['av_clean_mode']) => Buffer | undefined;
@@ -23,8 +25,12 @@ export interface PipelineDeps {
   events: EventLog;
   logger: Logger;
   cleaner?: MessageCleaner;
+  /** Sends a notification mail (admin/recipient/sender notices); best effort, failures are logged. */
+  notify?: (envelope: Envelope, message: Buffer) => Promise<void>;
   now?: () => Date;
 }
+
+const ACTION_WORDS: Record<string, string> = { reject: 'rejected', discard: 'discarded', defer: 'deferred', accept: 'delivered' };
 
 async function bytesOf(tx: Transaction): Promise<Buffer> {
   return tx.message.kind === 'buffer' ? tx.message.data : readFile(tx.message.path);
@@ -53,6 +59,11 @@ function groupKey(d: Decision): string {
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const now = deps.now ?? (() => new Date());
   validateUserConfig(deps.config());
+  const templates = new Map<string, ReturnType<typeof loadTemplates>>();
+  const templatesFor = (dir: string) => {
+    if (!templates.has(dir)) templates.set(dir, loadTemplates(dir));
+    return templates.get(dir)!;
+  };
 
   return {
     async process(tx: Transaction, signal?: AbortSignal): Promise<Outcome> {
@@ -190,6 +201,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         log.warn({ err: (err as Error).message }, 'event log write failed');
       }
       log.info({ summary, ms: durationMs }, 'decided');
+      if (report?.verdict === 'infected' && deps.notify) {
+        const notify = deps.notify;
+        const action = outcomes.map((o) => (o.bodyReplaced && o.action === 'accept' ? 'cleaned' : ACTION_WORDS[o.action])).filter((a, i, all) => all.indexOf(a) === i).join(' / ') + (quarantineId ? ', a copy kept in quarantine' : '');
+        const mail = parseMail(data, { limits: { maxMimeParts: 1, maxDepth: 1 } });
+        const facts = { transactionId: tx.id, sender, recipients: tx.envelope.rcptTo, subject: getHeader(mail, 'subject') ?? '', messageId: getHeader(mail, 'message-id') ?? '', detections: report.detections, action, quarantineId };
+        // Notices are best effort and never hold up or change the decision on the message itself.
+        void templatesFor(config.notifications.templates_dir)
+          .then((t) => Promise.all(buildNotifications(config.notifications, t, facts, now()).map((n) => notify(n.envelope, n.message).then(() => log.info({ kind: n.kind, to: n.envelope.rcptTo }, 'notification sent')))))
+          .catch((err: Error) => log.warn({ err: err.message }, 'notification failed'));
+      }
       return { transactionId: tx.id, groups: outcomes, summary };
     },
   };

@@ -7,6 +7,7 @@ import { LocalSection } from './sections/local.js';
 import { ListsSection, OverrideSection, PolicySection } from './sections/policy.js';
 import { QuarantineSection } from './sections/quarantine.js';
 import { AntispamSection } from './sections/antispam.js';
+import { NotificationsSection } from './sections/notifications.js';
 import { MilterSection } from './sections/milter.js';
 import { SmtpSection } from './sections/smtp.js';
 import { DaemonSection } from './sections/daemon.js';
@@ -31,6 +32,7 @@ export const ConfigSchema = z.strictObject({
   groups: z.record(z.string(), OverrideSection).default({}),
   quarantine: QuarantineSection.prefault({}),
   antispam: AntispamSection.prefault({}),
+  notifications: NotificationsSection.prefault({}),
   milter: MilterSection.prefault({}),
   smtp: SmtpSection.prefault({}),
   daemon: DaemonSection.prefault({}),
