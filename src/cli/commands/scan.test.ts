@@ -68,3 +68,14 @@ test('limit flags are applied and validated', () => {
   assert.equal(r.out, `${join(dir, 'tree/sub/packed.zip')}: NOT SCANNED (depth_exceeded)\n`);
   assert.equal(moat(['--max-filesize', 'lots', 'x']).code, 2);
 });
+
+test('an mbox is reported message by message', async () => {
+  const b64 = Buffer.from(EICAR).toString('base64');
+  const msg = (att: string) => `From: a@example.com\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nhello\n${att}--B--\n`;
+  const infected = msg(`--B\nContent-Type: application/octet-stream; name=e.com\nContent-Transfer-Encoding: base64\n\n${b64}\n`);
+  await writeFile(join(dir, 'box.mbox'), `From a@example.com Sat Nov 21 10:00:00 2026\n${msg('')}\nFrom b@example.com Sat Nov 21 10:00:01 2026\n${infected}\nFrom c@example.com Sat Nov 21 10:00:02 2026\n${msg('')}\n`);
+  const r = moat(['--no-summary', join(dir, 'box.mbox')]);
+  assert.equal(r.code, 1);
+  const p = join(dir, 'box.mbox');
+  assert.equal(r.out, `${p}#1: OK\n${p}#2: Eicar-Test-Signature FOUND\n${p}#3: OK\n`);
+});

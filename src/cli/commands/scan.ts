@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand, CliContext } from '../context.js';
 import { MoatError, toMoatError } from '../../core/errors.js';
@@ -77,9 +77,26 @@ function notScannedStates(root: ScanNode): string[] {
   return [...states];
 }
 
+function subtreeDetections(node: ScanNode): string[] {
+  const names = node.detections.map((d) => d.name);
+  for (const c of node.children) for (const n of subtreeDetections(c)) if (!names.includes(n)) names.push(n);
+  return names;
+}
+
 function printReport(ctx: CliContext, path: string, report: ScanReport, opts: { json: boolean; infectedOnly: boolean; allMatch: boolean }): void {
   if (opts.json) {
     ctx.stdout.write(`${JSON.stringify({ path, verdict: report.verdict, detections: report.detections, dbVersion: report.dbVersion, durationMs: report.durationMs, bytesScanned: report.bytesScanned, tree: report.root })}\n`);
+    return;
+  }
+  const messages = report.root.children.filter((c) => /^message \d+$/.test(c.name ?? ''));
+  if (messages.length > 1 && messages.length === report.root.children.length) {
+    // An mbox: one line per message, `PATH#N`.
+    for (const m of messages) {
+      const names = subtreeDetections(m);
+      const states = notScannedStates(m);
+      if (names.length) for (const name of opts.allMatch ? names : names.slice(0, 1)) ctx.stdout.write(`${path}#${m.name!.slice(8)}: ${name} FOUND\n`);
+      else if (!opts.infectedOnly) ctx.stdout.write(`${path}#${m.name!.slice(8)}: ${states.length ? `NOT SCANNED (${states.join(', ')})` : 'OK'}\n`);
+    }
     return;
   }
   if (report.detections.length) {
@@ -185,6 +202,16 @@ export const scanCommand: CliCommand = {
   },
 };
 
+async function startsWithFromLine(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await fh.read(Buffer.alloc(5), 0, 5, 0);
+    return bytesRead === 5 && buffer.toString('latin1') === 'From ';
+  } finally {
+    await fh.close();
+  }
+}
+
 async function scanAll(ctx: CliContext, scanner: EngineScanner, paths: string[], totals: Totals, opts: { json: boolean; infectedOnly: boolean; allMatch: boolean }): Promise<void> {
   const window = Math.max(2, scanner.stats().workers * 2);
   let batch: Array<{ path: string; result: Promise<ScanReport> }> = [];
@@ -213,7 +240,9 @@ async function scanAll(ctx: CliContext, scanner: EngineScanner, paths: string[],
     }
     try {
       for await (const file of walk(path, totals)) {
-        batch.push({ path: file, result: scanner.scan({ kind: 'file', path: file }, { allMatch: opts.allMatch }) });
+        // Every message of an mbox is reported, so an mbox is not abandoned at its first detection.
+        const allMatch = opts.allMatch || (await startsWithFromLine(file));
+        batch.push({ path: file, result: scanner.scan({ kind: 'file', path: file }, { allMatch }) });
         if (batch.length >= window) await flush();
       }
     } catch (err) {
