@@ -35,12 +35,13 @@ export class WorkerPool {
   private readonly queue: PendingTask[] = [];
   private snapshot: EngineSnapshot;
   private closed = false;
-  private readonly workerUrl = new URL('./scan-worker.ts', import.meta.url);
 
   constructor(
     size: number,
     snapshot: EngineSnapshot,
     private readonly logger?: Logger,
+    /** The worker's entry module; tests substitute one that crashes. */
+    private readonly workerUrl: URL = new URL('./scan-worker.ts', import.meta.url),
   ) {
     this.snapshot = snapshot;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
