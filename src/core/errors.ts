@@ -34,6 +34,7 @@ export const ERROR_CATALOG = {
   // ── mail / unpack ────────────────────────────────────────────────────────
   MIME_LIMIT: { temporary: false, summary: 'a MIME parser limit was reached' },
   UNPACK_LIMIT: { temporary: false, summary: 'an unpacker limit was reached' },
+  MAIL_HEADER_INVALID: { temporary: false, summary: 'a header to add has an invalid name' },
 
   // ── pipeline / policy / quarantine / storage ─────────────────────────────
   SPOOL_FAILED: { temporary: true, summary: 'the message could not be spooled' },

@@ -17,8 +17,15 @@ function lineEnd(buf: Uint8Array, from: number, end: number): number {
   return i < 0 || i >= end ? end : i + 1;
 }
 
-/** Splits a header block into unfolded fields. Never throws; stops at `maxBytes`. */
-export function readHeaderBlock(buf: Uint8Array, start: number, end: number, maxBytes: number): HeaderBlock {
+/** `Name:` (obsolete syntax allows blanks before the colon). */
+const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+
+/**
+ * Splits a header block into unfolded fields. Never throws; stops at `maxBytes`. A line that is
+ * neither a field nor a continuation is skipped, or with `stopAtMalformed` ends the header block
+ * and starts the body there (what many clients do; the two are different readings).
+ */
+export function readHeaderBlock(buf: Uint8Array, start: number, end: number, maxBytes: number, stopAtMalformed = false): HeaderBlock {
   const fields: HeaderField[] = [];
   let pos = start;
   let malformedLines = 0;
@@ -48,7 +55,10 @@ export function readHeaderBlock(buf: Uint8Array, start: number, end: number, max
       return { fields, bodyStart: next, malformedLines, truncated };
     }
     if ((first === 32 || first === 9) && current) current.end = next;
-    else {
+    else if (stopAtMalformed && !FIELD_START.test(Buffer.from(buf.subarray(pos, Math.min(next, pos + 1000))).toString('latin1'))) {
+      flush();
+      return { fields, bodyStart: pos, malformedLines: malformedLines + 1, truncated };
+    } else {
       flush();
       current = { start: pos, end: next };
     }
@@ -87,6 +97,10 @@ export interface StructuredValue {
   params: Record<string, string>;
   /** Parameters given more than once (e.g. two `boundary=`): ambiguous. */
   duplicateParams: string[];
+  /** For duplicated parameters, the last value given (`params` holds the first). */
+  lastParams: Record<string, string>;
+  /** A comment `( … )` outside quotes was removed: naive readers would not remove it. */
+  hadComment: boolean;
 }
 
 function stripComments(s: string): string {
@@ -106,7 +120,8 @@ function stripComments(s: string): string {
     else if (c === ')' && depth > 0) depth--;
     else if (depth === 0) out += c;
   }
-  return out;
+  // An unclosed `(` is not a comment: readers keep the rest, so keep it too.
+  return depth > 0 ? s : out;
 }
 
 function splitParams(s: string): string[] {
@@ -137,8 +152,10 @@ function unquote(v: string): string {
 }
 
 export function parseStructured(raw: string): StructuredValue {
-  const [head, ...rest] = splitParams(stripComments(raw));
+  const stripped = stripComments(raw);
+  const [head, ...rest] = splitParams(stripped);
   const params: Record<string, string> = {};
+  const lastParams: Record<string, string> = {};
   const duplicateParams: string[] = [];
   const continuations = new Map<string, Array<{ index: number; value: string; encoded: boolean }>>();
   for (const p of rest) {
@@ -153,8 +170,10 @@ export function parseStructured(raw: string): StructuredValue {
       continuations.set(m[1]!, list);
       continue;
     }
-    if (key in params) duplicateParams.push(key);
-    else params[key] = unquote(value);
+    if (key in params) {
+      duplicateParams.push(key);
+      lastParams[key] = unquote(value);
+    } else params[key] = unquote(value);
   }
   for (const [key, list] of continuations) {
     list.sort((a, b) => a.index - b.index);
@@ -181,7 +200,8 @@ export function parseStructured(raw: string): StructuredValue {
     params[key] = decodeCharset(Uint8Array.from(bytes), charset ?? 'latin1');
   }
   for (const k of Object.keys(params)) params[k] = decodeEncodedWords(params[k]!);
-  return { value: (head ?? '').trim().toLowerCase(), params, duplicateParams };
+  const hadComment = stripped.length !== raw.length && /\([^)]*\)/.test(raw);
+  return { value: (head ?? '').trim().toLowerCase(), params, duplicateParams, lastParams, hadComment };
 }
 
 export function headerValues(fields: readonly HeaderField[], name: string): string[] {

@@ -115,3 +115,99 @@ test('regression guard: deeply nested multiparts stop at max_depth quickly', () 
   assert.ok(m.limitsHit.includes('max_depth'));
   assert.ok(performance.now() - started < 2000);
 });
+
+test('boundary tricks: duplicate boundary params, boundary in a comment, case-folded boundary', () => {
+  const dup = 'Content-Type: multipart/mixed; boundary=aa; boundary=bb\n\n--aa\n\none\n--bb\n\ntwo\n--bb--\n--aa--\n';
+  const f = parseMail(Buffer.from(dup));
+  const l = parseMail(Buffer.from(dup), { reading: 'last' });
+  assert.ok(f.ambiguities.some((a) => a.kind === 'duplicate_parameter'));
+  assert.equal(f.root.contentTypeParams.boundary, 'aa');
+  assert.equal(l.root.contentTypeParams.boundary, 'bb');
+  assert.equal(Buffer.from(l.leaves[0]!.decoded!).toString(), 'two');
+
+  const comment = 'Content-Type: multipart/mixed; (boundary=fake) boundary=real\n\n--fake\nContent-Type: application/x-msdownload; name=evil.exe\n\nMZ\n--fake--\n--real\n\nhello\n--real--\n';
+  const c1 = parseMail(Buffer.from(comment));
+  const c2 = parseMail(Buffer.from(comment), { reading: 'last' });
+  assert.ok(c1.ambiguities.some((a) => a.kind === 'boundary_in_comment'));
+  assert.deepEqual(c1.leaves.map((x) => x.filename), [undefined]);
+  assert.deepEqual(c2.leaves.map((x) => x.filename), ['evil.exe']);
+
+  const folded = 'Content-Type: multipart/mixed; boundary=AbC\n\n--AbC\n\nshown\n--abc\nContent-Type: text/plain; name=hidden.txt\n\nhidden\n--AbC--\n';
+  const k1 = parseMail(Buffer.from(folded));
+  const k2 = parseMail(Buffer.from(folded), { reading: 'last' });
+  assert.ok(k1.ambiguities.some((a) => a.kind === 'boundary_case_mismatch'));
+  assert.equal(k1.leaves.length, 1);
+  assert.deepEqual(k2.leaves.map((x) => x.filename), [undefined, 'hidden.txt']);
+});
+
+test('header helpers: Subject, From, Message-ID decoded', async () => {
+  const { getSubject, getFrom, getMessageId } = await import('./parse-mail.js');
+  const m = parseMail(Buffer.from('Message-ID: <abc@x>\r\nFrom: =?utf-8?q?J=C3=BCrgen?= <j@x>\r\nSubject: =?utf-8?B?w6k=?=\r\n\r\n'));
+  assert.equal(getSubject(m), 'é');
+  assert.equal(getFrom(m), 'Jürgen <j@x>');
+  assert.equal(getMessageId(m), 'abc@x');
+  assert.equal(getMessageId(parseMail(Buffer.from('\r\nx'))), undefined);
+});
+
+test('ambiguity floods are capped', () => {
+  const m = parseMail(Buffer.from(`Content-Type: multipart/mixed; boundary=q\n\n${'--q junk\n'.repeat(1000)}--q--\n`));
+  assert.equal(m.ambiguities.length, 200);
+  assert.ok(m.limitsHit.includes('max_ambiguities'));
+});
+
+test('an unknown transfer encoding is flagged; the lenient reading guesses it', () => {
+  const msg = `Content-Type: application/octet-stream\nContent-Transfer-Encoding: base-64\n\n${Buffer.from('MZ payload').toString('base64')}\n`;
+  const strict = parseMail(Buffer.from(msg));
+  const lenient = parseMail(Buffer.from(msg), { reading: 'last' });
+  assert.equal(strict.ambiguities[0]!.kind, 'unknown_transfer_encoding');
+  assert.equal(Buffer.from(lenient.leaves[0]!.decoded!).toString(), 'MZ payload');
+});
+
+test('parts after the closing boundary: strict reading stops, lenient reading shows them', () => {
+  const msg = 'Content-Type: multipart/mixed; boundary=z\n\n--z\n\nshown\n--z--\n--z\nContent-Type: application/x-msdownload; name=late.exe\n\nMZ\n--z--\n';
+  const f = parseMail(Buffer.from(msg));
+  const l = parseMail(Buffer.from(msg), { reading: 'last' });
+  assert.deepEqual(f.ambiguities.map((a) => a.kind), ['parts_after_closing_boundary']);
+  assert.deepEqual(f.leaves.map((x) => x.filename), [undefined]);
+  assert.deepEqual(l.leaves.map((x) => x.filename), [undefined, 'late.exe']);
+  assert.equal(Buffer.from(l.leaves[1]!.decoded!).toString(), 'MZ');
+});
+
+test('whitespace before the colon of a Content-* field is flagged and read both ways', () => {
+  const msg = 'Content-Type : multipart/mixed; boundary=w\n\n--w\nContent-Type: text/plain; name=a.txt\n\nA\n--w--\n';
+  const f = parseMail(Buffer.from(msg));
+  const l = parseMail(Buffer.from(msg), { reading: 'last' });
+  assert.ok(f.ambiguities.some((a) => a.kind === 'header_name_whitespace'));
+  assert.deepEqual(f.leaves.map((x) => x.filename), ['a.txt']);
+  assert.equal(l.leaves.length, 1);
+  assert.equal(l.leaves[0]!.path, '');
+});
+
+test('bare CR line breaks are flagged; the lenient reading breaks lines there (offsets unchanged)', () => {
+  const msg = 'Subject: hi\rContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/x-msdownload; name=e.exe\r\n\r\nMZ\r\n--b--\r\n';
+  const f = parseMail(Buffer.from(msg));
+  const l = parseMail(Buffer.from(msg), { reading: 'last' });
+  assert.deepEqual(f.ambiguities.map((a) => a.kind), ['bare_cr_line_break']);
+  assert.equal(f.root.contentType, 'text/plain');
+  assert.equal(l.root.contentType, 'multipart/mixed');
+  assert.deepEqual(l.leaves.map((x) => x.filename), ['e.exe']);
+  assert.equal(Buffer.from(l.leaves[0]!.decoded!).toString(), 'MZ');
+  assert.equal(l.root.end, msg.length);
+  assert.deepEqual(parseMail(Buffer.from('Subject: x\r\n\r\nok\r\n')).ambiguities, []);
+});
+
+test('property: the native base64 fast path decodes exactly as the tolerant decoder does', () => {
+  const junk = Buffer.from('!');
+  const unit = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n \t'.split(''));
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 300 }), fc.uint8Array({ maxLength: 200 }), (s, bytes) => {
+      for (const input of [Buffer.from(s, 'latin1'), Buffer.from(Buffer.from(bytes).toString('base64').replace(/(.{8})/g, '$1\r\n'))]) {
+        // A leading junk byte forces the hand-written decoder, which skips it.
+        assert.deepEqual(Buffer.from(decodeBase64(input)), Buffer.from(decodeBase64(Buffer.concat([junk, input]))));
+        assert.deepEqual(Buffer.from(decodeBase64(input, true)), Buffer.from(decodeBase64(Buffer.concat([junk, input]), true)));
+      }
+      assert.deepEqual(Buffer.from(decodeBase64(Buffer.from(Buffer.from(bytes).toString('base64')))), Buffer.from(bytes));
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -5,8 +5,14 @@ for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 B64['-'.charCodeAt(0)] = 62; // URL-safe alphabet, which some clients accept
 B64['_'.charCodeAt(0)] = 63;
 
-/** Base64 ignoring junk and whitespace, tolerant of missing padding; stops at the first `=` pad run. */
-export function decodeBase64(input: Uint8Array): Uint8Array {
+/**
+ * Base64 ignoring junk and whitespace, tolerant of missing padding. By default it goes on after
+ * `=` padding (concatenated chunks) and accepts the URL-safe `-` `_`; with `standard` it stops at
+ * the padding and skips `-` `_` as junk, as most decoders do. A message can hide data from one
+ * kind or the other, so the two readings use both.
+ */
+export function decodeBase64(input: Uint8Array, standard = false): Uint8Array {
+  if (isPlainBase64(input)) return decodePlainBase64(input);
   const out = new Uint8Array(Math.floor((input.length * 3) / 4) + 3);
   let acc = 0;
   let bits = 0;
@@ -14,13 +20,14 @@ export function decodeBase64(input: Uint8Array): Uint8Array {
   for (let i = 0; i < input.length; i++) {
     const c = input[i]!;
     if (c === 61 /* = */) {
+      if (standard && n > 0) break;
       // Padding ends a quantum; data after it (concatenated base64) continues a new one.
       acc = 0;
       bits = 0;
       continue;
     }
     const v = B64[c]!;
-    if (v === 255) continue;
+    if (v === 255 || (standard && (c === 45 || c === 95))) continue;
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
@@ -29,6 +36,45 @@ export function decodeBase64(input: Uint8Array): Uint8Array {
     }
   }
   return out.subarray(0, n);
+}
+
+/** Bytes a well-formed body may hold before its padding: the standard alphabet and CR/LF. */
+const PLAIN = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\r\n') PLAIN[c.charCodeAt(0)] = 1;
+
+/**
+ * True for the common, unambiguous case: only the standard alphabet and line breaks, `=` only at
+ * the end. Every decoder reads such a body the same way, so the native decoder may do it (~8x faster).
+ */
+function isPlainBase64(input: Uint8Array): boolean {
+  let i = 0;
+  while (i < input.length && PLAIN[input[i]!] === 1) i++;
+  for (; i < input.length; i++) {
+    const c = input[i]!;
+    if (c !== 61 && c !== 13 && c !== 10 && c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
+function decodePlainBase64(input: Uint8Array): Uint8Array {
+  const text = Buffer.from(input.buffer, input.byteOffset, input.length).toString('latin1');
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+/** True when the body has `-` or `_`, which only URL-safe-tolerant decoders count. */
+export function hasUrlSafeBase64(input: Uint8Array): boolean {
+  return input.includes(45) || input.includes(95);
+}
+
+/** True when base64 letters follow `=` padding (decoders differ on whether they count). */
+export function hasDataAfterPadding(input: Uint8Array): boolean {
+  const pad = input.indexOf(61);
+  if (pad < 0) return false;
+  for (let i = pad + 1; i < input.length; i++) {
+    const c = input[i]!;
+    if (c !== 61 && B64[c] !== 255) return true;
+  }
+  return false;
 }
 
 function hex(c: number): number {
@@ -91,22 +137,26 @@ export interface UuencodedFile {
 /** Finds `begin MODE NAME` … `end` blocks in text (uuencode inside a body, or x-uuencode bodies). */
 export function findUuencoded(text: string, maxFiles: number): UuencodedFile[] {
   const files: UuencodedFile[] = [];
-  const re = /^begin(?:-base64)? [0-7]{3,4} ([^\r\n]+)\r?$/gm;
+  const re = /^begin(-base64)? [0-7]{3,4} ([^\r\n]+)\r?$/gm;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null && files.length < maxFiles) {
     const start = m.index + m[0].length + 1;
-    const endAt = text.indexOf('\nend', start);
-    const body = text.slice(start, endAt < 0 ? text.length : endAt).split(/\r?\n/);
-    files.push({ name: m[1]!.trim(), data: decodeUuencodeLines(body) });
-    re.lastIndex = endAt < 0 ? text.length : endAt + 4;
+    // `begin-base64` (uuencode -m) carries base64 lines ended by `====`.
+    const b64 = m[1] !== undefined;
+    const terminator = b64 ? '\n====' : '\nend';
+    const endAt = text.indexOf(terminator, start);
+    const raw = text.slice(start, endAt < 0 ? text.length : endAt);
+    const data = b64 ? decodeBase64(Buffer.from(raw, 'latin1')) : decodeUuencodeLines(raw.split(/\r?\n/));
+    files.push({ name: m[2]!.trim(), data });
+    re.lastIndex = endAt < 0 ? text.length : endAt + terminator.length;
   }
   return files;
 }
 
-export function decodeTransfer(encoding: string, body: Uint8Array): Uint8Array {
+export function decodeTransfer(encoding: string, body: Uint8Array, standardBase64 = false): Uint8Array {
   switch (encoding) {
     case 'base64':
-      return decodeBase64(body);
+      return decodeBase64(body, standardBase64);
     case 'quoted-printable':
       return decodeQuotedPrintable(body);
     case 'x-uuencode':

@@ -11,6 +11,7 @@ import { rtfUnpacker } from './rtf/rtf-unpacker.js';
 import { htmlUnpacker } from './html/html-unpacker.js';
 import { szddUnpacker } from './szdd/szdd-unpacker.js';
 import { mailUnpacker } from './mail/mail-unpacker.js';
+import { tnefUnpacker } from './tnef/tnef-unpacker.js';
 import { sevenZipArchiveUnpacker, rarUnpacker, cabUnpacker, arjUnpacker, chmUnpacker } from './sevenzip/seven-zip-formats.js';
 
 /** Every unpacker the engine knows, looked up by content type (CL_TYPE_*). One line per unpacker. */
@@ -32,4 +33,5 @@ export const DEFAULT_UNPACKERS: Unpacker[] = [
   chmUnpacker,
   szddUnpacker,
   mailUnpacker,
+  tnefUnpacker,
 ];

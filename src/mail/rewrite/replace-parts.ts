@@ -52,3 +52,13 @@ export function editParts(message: Uint8Array, edits: readonly PartEdit[]): Buff
   }
   return out;
 }
+
+/** Replaces one part (by MIME path) with a short text/plain notice; undefined when it cannot. */
+export function replacePart(message: Uint8Array, mimePath: string, noticeText: string): Buffer | undefined {
+  return editParts(message, [{ path: mimePath, notice: noticeText }]);
+}
+
+/** Removes one part (by MIME path) with its delimiter line; undefined when it cannot. */
+export function removePart(message: Uint8Array, mimePath: string): Buffer | undefined {
+  return editParts(message, [{ path: mimePath, remove: true }]);
+}

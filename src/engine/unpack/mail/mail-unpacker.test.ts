@@ -56,3 +56,29 @@ test('uuencoded EICAR inside a text body is found', async () => {
   const r = await scanner.scan({ kind: 'buffer', data: Buffer.from(msg) }, { isMail: true });
   assert.equal(r.verdict, 'infected');
 });
+
+test('winmail.dat (TNEF) and yEnc/BinHex blocks inside mail are opened and scanned', async () => {
+  const { buildTnef } = await import('../../../../test/fixtures/containers/tnef-fixtures.js');
+  const tnef = buildTnef([{ title: 'EICAR.COM', longName: 'invoice.com', data: Buffer.from(EICAR) }]).toString('base64').replace(/(.{76})/g, '$1\r\n');
+  const r = await scanner.scan({ kind: 'buffer', data: Buffer.from(message(`--XX\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\nContent-Transfer-Encoding: base64\r\n\r\n${tnef}\r\n`)) }, { isMail: true });
+  assert.equal(r.verdict, 'infected');
+  const winmail = r.root.children.find((c) => c.name === 'winmail.dat')!;
+  assert.equal(winmail.children.find((c) => c.state === 'infected')!.name, 'invoice.com');
+
+  let y = '';
+  for (const b of Buffer.from(EICAR)) {
+    const c = (b + 42) & 255;
+    y += c === 0 || c === 10 || c === 13 || c === 61 ? `=${String.fromCharCode((c + 64) & 255)}` : String.fromCharCode(c);
+  }
+  const ymsg = `From: a@example.com\r\nSubject: y\r\n\r\nfile follows\r\n=ybegin line=128 size=${EICAR.length} name=e.com\r\n${y}\r\n=yend size=${EICAR.length}\r\n`;
+  const ry = await scanner.scan({ kind: 'buffer', data: Buffer.from(ymsg, 'latin1') }, { isMail: true });
+  assert.equal(ry.verdict, 'infected');
+  assert.ok(ry.root.children.some((c) => c.name === 'e.com' && c.state === 'infected'));
+});
+
+test('a part reachable only through a boundary hidden in a comment is scanned and flagged', async () => {
+  const msg = `From: a@example.com\r\nContent-Type: multipart/mixed; (boundary=fake) boundary=real\r\n\r\n--fake\r\nContent-Type: application/octet-stream; name=e.com\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--fake--\r\n--real\r\n\r\nhello\r\n--real--\r\n`;
+  const r = await scanner.scan({ kind: 'buffer', data: Buffer.from(msg) }, { isMail: true, allMatch: true });
+  assert.equal(r.verdict, 'infected');
+  assert.ok(r.detections.includes('Heuristics.Mail.Ambiguous.BoundaryInComment'));
+});

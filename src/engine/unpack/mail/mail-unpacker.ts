@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { parseMail, type Reading } from '../../../mail/parse-mail.js';
-import { findUuencoded } from '../../../mail/transfer-decoding.js';
 import type { MimePart } from '../../../mail/types.js';
 import { filterHeuristics } from '../../heuristics/heuristic-names.js';
 import { memberHeuristics } from '../../heuristics/member-heuristics.js';
 import type { ExtractedObject, UnpackContext, Unpacker } from '../unpacker.js';
 import { splitMbox } from './mbox-split.js';
+import { findTextEncoded } from '../text-encoded/find-text-encoded.js';
 
-/** uuencoded files looked for inside one text part; more is an attack, not mail. */
-const MAX_UUENCODED_PER_PART = 64;
+/** uuencode/yEnc/BinHex files looked for inside one text part; more is an attack, not mail. */
+const MAX_TEXT_ENCODED_PER_PART = 64;
 
 function camel(kind: string): string {
   return kind.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
@@ -35,7 +35,14 @@ export const mailUnpacker: Unpacker = {
     const limits = ctx.budget.limits;
     const first = parseMail(data, { limits, reading: 'first' });
     const readings: Array<[Reading, MimePart[]]> = [['first', first.leaves]];
-    if (first.ambiguities.length) readings.push(['last', parseMail(data, { limits, reading: 'last' }).leaves]);
+    const ambiguities = [...first.ambiguities];
+    if (first.ambiguities.length) {
+      const last = parseMail(data, { limits, reading: 'last' });
+      readings.push(['last', last.leaves]);
+      // The other reading may show parts (and oddities in them) the first one never reached.
+      const known = new Set(ambiguities.map((a) => `${a.kind} ${a.path} ${a.detail}`));
+      for (const a of last.ambiguities) if (!known.has(`${a.kind} ${a.path} ${a.detail}`)) ambiguities.push(a);
+    }
     for (const [reading, leaves] of readings) {
       for (const leaf of leaves) {
         if (ctx.signal.aborted) return;
@@ -56,20 +63,20 @@ export const mailUnpacker: Unpacker = {
         yield obj;
         if (leaf.contentType.startsWith('text/') || leaf.contentType === 'application/octet-stream') {
           const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-          if (text.includes('begin ')) {
-            for (const uu of findUuencoded(text, MAX_UUENCODED_PER_PART)) {
-              const obj2: ExtractedObject = { name: uu.name, data: uu.data, heuristics: memberHeuristics(ctx.heuristics, { name: uu.name, data: uu.data, insideArchive: false }), notes: ['uuencoded inside a text part'] };
-              if (reading === 'first') obj2.mimePath = leaf.path;
-              yield obj2;
-            }
+          for (const f of findTextEncoded(text, MAX_TEXT_ENCODED_PER_PART, limits.maxObjectBytes)) {
+            const obj2: ExtractedObject = { name: f.name, data: f.data, heuristics: memberHeuristics(ctx.heuristics, { name: f.name, data: f.data, insideArchive: false }), notes: f.notes };
+            if (reading === 'first') obj2.mimePath = leaf.path;
+            yield obj2;
           }
         }
       }
     }
-    const notes = [...first.ambiguities.map((a) => `ambiguous MIME (${a.kind}) at part "${a.path}": ${a.detail}`), ...first.limitsHit.map((l) => `MIME limit reached: ${l}`)];
+    const notes = [...ambiguities.map((a) => `ambiguous MIME (${a.kind}) at part "${a.path}": ${a.detail}`), ...first.limitsHit.map((l) => `MIME limit reached: ${l}`)];
     if (notes.length) {
-      const names = [...new Set(first.ambiguities.map((a) => `Heuristics.Mail.Ambiguous.${camel(a.kind)}`))];
-      yield { name: '(container)', state: first.limitsHit.length ? 'too_big' : 'clean', heuristics: filterHeuristics(ctx.heuristics, names), notes };
+      const names = [...new Set(ambiguities.map((a) => `Heuristics.Mail.Ambiguous.${camel(a.kind)}`))];
+      // Capping the list of ambiguities loses no content; every other limit does.
+      const lossy = first.limitsHit.some((l) => l !== 'max_ambiguities');
+      yield { name: '(container)', state: lossy ? 'too_big' : 'clean', heuristics: filterHeuristics(ctx.heuristics, names), notes };
     }
   },
 };

@@ -2,6 +2,19 @@
 const MAX_MESSAGES = 100_000;
 
 /**
+ * A separator is `From <sender> <asctime date>` after an empty line (or at the start). Requiring
+ * the date keeps an unquoted "From here on…" body line (mboxo) from cutting a message in two,
+ * which would hide the attachments after it from MIME decoding.
+ */
+const SEPARATOR = /^From \S+ +.*\d{1,2}:\d\d(:\d\d)?/;
+
+function isSeparator(buf: Buffer, at: number): boolean {
+  const nl = buf.indexOf(10, at);
+  const line = buf.subarray(at, nl < 0 ? Math.min(buf.length, at + 200) : Math.min(nl, at + 200)).toString('latin1');
+  return SEPARATOR.test(line);
+}
+
+/**
  * Splits an mbox (messages separated by `From ` lines) into messages, unquoting mboxrd
  * `>From ` lines. Returns undefined when the input is a single message (no separator beyond
  * an optional first line).
@@ -12,7 +25,8 @@ export function splitMbox(data: Uint8Array): Uint8Array[] | undefined {
   const starts: number[] = [0];
   let pos = buf.indexOf('\nFrom ', 0);
   while (pos >= 0 && starts.length < MAX_MESSAGES) {
-    starts.push(pos + 1);
+    const blankBefore = buf[pos - 1] === 10 || (buf[pos - 1] === 13 && buf[pos - 2] === 10);
+    if (blankBefore && isSeparator(buf, pos + 1)) starts.push(pos + 1);
     pos = buf.indexOf('\nFrom ', pos + 1);
   }
   const messages = starts.map((s, i) => {
