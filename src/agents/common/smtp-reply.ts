@@ -11,6 +11,7 @@ export interface SmtpReply {
 const ENHANCED_BY_CODE: Partial<Record<ErrorCode, string>> = {
   MESSAGE_TOO_BIG: '5.3.4',
   DISK_FULL: '4.3.1',
+  QUARANTINE_FAILED: '4.3.1',
   SPOOL_FAILED: '4.3.1',
   TIMEOUT: '4.4.7',
   SCAN_TIMEOUT: '4.4.7',

@@ -231,3 +231,31 @@ test('SIZE is advertised and enforced', async () => {
     await hop.close();
   }
 });
+
+test('STARTTLS with the configured certificate', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const d = mkdtempSync(join(tmpdir(), 'moat-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(d, 'key.pem'), '-out', join(d, 'cert.pem'), '-days', '1', '-subj', '/CN=moat.test'], { stdio: 'ignore' });
+  const hop = await startNextHop();
+  const config = SmtpSection.parse({});
+  const agent = await startSmtpAgent(
+    { config, pipeline: scriptedPipeline(), nextHop: smtpNextHop(`127.0.0.1:${hop.port}`, { heloName: 'moat.test', timeoutMs: 2_000 }), logger: silentLogger(), tls: { cert: readFileSync(join(d, 'cert.pem')), key: readFileSync(join(d, 'key.pem')) } },
+    { portOverride: 0 },
+  );
+  try {
+    // Asynchronously: the agent runs in this process's event loop.
+    const { promisify } = await import('node:util');
+    const { execFile } = await import('node:child_process');
+    const { stdout: out } = await promisify(execFile)('swaks', ['--server', `127.0.0.1:${agent.address.port}`, '--tls', '--from', 'a@example.org', '--to', 'b@example.com', '--body', 'over tls'], { encoding: 'utf8', timeout: 20_000 });
+    assert.match(out, /<- {2}220 .*TLS/i);
+    assert.match(out, /<~ {2}250 2\.0\.0 Ok: queued as NEXT1/);
+    assert.equal(hop.received.length, 1);
+  } finally {
+    await agent.close(500);
+    await hop.close();
+    rmSync(d, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import { PromptSmtpServer } from './prompt-smtp-server.js';
 import type { SmtpConfig } from '../../core/config/sections/smtp.js';
 import { MoatError, toMoatError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -32,14 +33,33 @@ function replyError(reply: SmtpReply): Error {
   return Object.assign(new Error(replyText(reply)), { responseCode: reply.code });
 }
 
+/**
+ * Reads DATA into one buffer that does not span its whole ArrayBuffer (one spare byte): the
+ * engine transfers (detaches) a buffer that owns its ArrayBuffer to a worker, and the message
+ * is still needed afterwards for rewriting and re-injection.
+ */
 async function collect(stream: SMTPServerDataStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  let total = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    total += (chunk as Buffer).length;
+  }
+  const out = Buffer.allocUnsafeSlow(total + 1);
+  let at = 0;
+  for (const c of chunks) at += c.copy(out, at);
+  return out.subarray(0, total);
 }
 
 /** Attributes Postfix defines for XFORWARD (smtp-server also keeps internal keys like ADDR:DEFAULT). */
 const XFORWARD_KEYS = new Set(['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE']);
+
+/** A copy that does not own its whole ArrayBuffer (see collect). */
+function withSpareByte(buf: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(buf.length + 1);
+  buf.copy(out);
+  return out.subarray(0, buf.length);
+}
 
 function xforwardOf(session: SMTPServerSession, trusted: boolean): Record<string, string> {
   const out: Record<string, string> = {};
@@ -84,7 +104,8 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
       if (config.bare_newline === 'reject') return { code: 550, enhanced: '5.5.2', text: 'Bare <LF> or <CR> in message text is not allowed (RFC 5321 2.3.8)' };
       txLog.info({ step: 'normalized' }, 'bare newlines normalised to CRLF');
     }
-    const original = normalizeNewlines(raw);
+    const normalized = normalizeNewlines(raw);
+    const original = normalized === raw ? raw : withSpareByte(normalized);
     tx.message = { kind: 'buffer', data: original };
     const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(config.process_timeout_ms)]);
     try {
@@ -111,7 +132,7 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
     }
   }
 
-  const server = new SMTPServer({
+  const server = new PromptSmtpServer({
     name: config.hostname,
     banner: 'Moat ESMTP content filter',
     size: config.max_message_bytes,
@@ -121,6 +142,8 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
     cert: deps.tls?.cert,
     // Only these peers may send XFORWARD (smtp-server refuses it from others), so any values present are trusted.
     useXForward: config.xforward_hosts,
+    // The MTA already resolved the client (XFORWARD NAME); a PTR lookup per connection only adds latency.
+    disableReverseLookup: true,
     hideENHANCEDSTATUSCODES: true,
     maxClients: config.max_connections,
     socketTimeout: config.socket_timeout_ms,
@@ -140,6 +163,8 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
       void work.finally(() => inFlight.delete(work));
     },
   });
+  // Replies go out without Nagle delay (lock-step protocol; see smtp-client).
+  server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   server.on('error', (err) => log.warn({ err: err.message }, 'smtp server error'));
   const port = options.portOverride ?? config.listen_port;
   await new Promise<void>((resolve, reject) => {

@@ -105,7 +105,7 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
   try {
     await run('/usr/sbin/postfix', ['-c', configDir, 'start']);
   } catch (err) {
-    throw new Error(`postfix start failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+    throw new Error(`postfix start failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`, { cause: err });
   }
   await waitForPort(port);
   const log = () => readFile(join(dir, 'maillog'), 'utf8').catch(() => '');
@@ -159,6 +159,28 @@ export function afterQueueConfig(moatPort: number, reinjectPort: number): { main
   -o smtpd_relay_restrictions=permit_mynetworks,reject
   -o mynetworks=127.0.0.0/8
   -o smtpd_authorized_xforward_hosts=127.0.0.0/8`,
+    ],
+  };
+}
+
+/**
+ * Moat as a before-queue proxy filter (docs/postfix.md): the public smtpd passes each
+ * transaction through Moat on `moatPort`, which forwards to the after-filter smtpd on
+ * `reinjectPort`; the client gets Moat's (or the after-filter smtpd's) reply in its session.
+ */
+export function beforeQueueConfig(moatPort: number, reinjectPort: number): { smtpdOptions: Record<string, string>; masterExtra: string[] } {
+  return {
+    smtpdOptions: { smtpd_proxy_filter: `127.0.0.1:${moatPort}`, smtpd_proxy_timeout: '300s' },
+    masterExtra: [
+      `127.0.0.1:${reinjectPort} inet n - n - - smtpd
+  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
+  -o smtpd_client_restrictions=
+  -o smtpd_helo_restrictions=
+  -o smtpd_sender_restrictions=
+  -o smtpd_recipient_restrictions=permit_mynetworks,reject
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+  -o mynetworks=127.0.0.0/8
+  -o receive_override_options=no_unknown_recipient_checks`,
     ],
   };
 }

@@ -128,3 +128,11 @@ test('per-user overrides: one message, three recipients, three policies', async 
   assert.equal(sink.matching(re).filter((m) => m.to.includes('dave@example.com')).length, 0);
   assert.equal((await postfix.queue()).length, 0, 'nothing left in the Postfix queue');
 });
+
+test('a large clean message (300 KB attachment, bare-LF free) passes through unchanged', async () => {
+  const attachment = Buffer.alloc(300_000, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const original = message('large-1', `--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n--b--\r\n`, 'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n');
+  assert.match(await send(['bob@example.com'], original), /^250 /);
+  const [got] = await waitFor('large mail at the sink', () => sink.matching(/large-1@example\.org/).length && sink.matching(/large-1@example\.org/));
+  assert.ok(got!.data.toString('latin1').endsWith(original));
+});

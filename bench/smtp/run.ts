@@ -1,0 +1,136 @@
+/**
+ * SMTP benchmark: smtp-source → {smtp-sink directly | Moat → smtp-sink | amavisd-new + clamd →
+ * smtp-sink}, at several concurrencies. Throughput from Postfix's smtp-source (a size mix of
+ * 2 KB / 50 KB / 500 KB bodies, 60/30/10 %), added latency per message from a Node client
+ * sending real MIME messages (text, attachments). Run: node bin/moat-dev.js bench/smtp/run.ts
+ * Env: BENCH_MESSAGES (per concurrency and size class, default 200), BENCH_CONCURRENCY (1,8,32),
+ * BENCH_SKIP_AMAVIS=1. Anti-spam is off on both sides (Amavis bypasses spam checks): this measures AV.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sendMessage } from '../../src/agents/smtp/smtp-client.js';
+import { startMoatDaemon } from '../../test/e2e/harness/moat-daemon.js';
+import { freePort, waitForPort } from '../../test/e2e/harness/ports.js';
+import { startAmavisd, startClamd } from './amavis-clamd.js';
+
+const run = promisify(execFile);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+const SIZE_MIX: Array<[bytes: number, share: number]> = [
+  [2_000, 0.6],
+  [50_000, 0.3],
+  [500_000, 0.1],
+];
+
+/** Messages/s for smtp-source at `sessions` parallel sessions over the size mix. */
+async function throughput(port: number, sessions: number): Promise<number> {
+  let messages = 0;
+  let seconds = 0;
+  for (const [bytes, share] of SIZE_MIX) {
+    const m = Math.max(sessions, Math.round(MESSAGES * share));
+    const t0 = performance.now();
+    await run('smtp-source', ['-s', String(sessions), '-m', String(m), '-l', String(bytes), '-f', 'alice@example.org', '-t', 'bob@example.com', `127.0.0.1:${port}`], { timeout: 600_000 });
+    seconds += (performance.now() - t0) / 1000;
+    messages += m;
+  }
+  return messages / seconds;
+}
+
+function mimeMessage(i: number): Buffer {
+  const kind = i % 10;
+  const attachment = kind < 6 ? '' : Buffer.alloc(kind < 9 ? 40_000 : 300_000, i).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const body = attachment
+    ? `--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/octet-stream; name="f${i}.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n--b--\r\n`
+    : `${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(30)}\r\n`;
+  const ct = attachment ? 'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n' : 'Content-Type: text/plain\r\n';
+  return Buffer.from(`From: alice@example.org\r\nTo: bob@example.com\r\nSubject: bench ${i}\r\nMessage-ID: <bench-${i}@example.org>\r\n${ct}\r\n${body}`);
+}
+
+/** p50 / p99 milliseconds per message at `concurrency` clients. */
+async function latency(port: number, concurrency: number): Promise<{ p50: number; p99: number; failures: number }> {
+  const times: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const total = Math.max(concurrency * 10, Math.min(MESSAGES, 300));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        const reply = await sendMessage({ host: '127.0.0.1', port, heloName: 'bench.test', timeoutMs: 120_000 }, { mailFrom: 'alice@example.org', rcptTo: ['bob@example.com'], data: mimeMessage(i) }).catch(() => ({ code: 0 }));
+        times.push(performance.now() - t0);
+        if (reply.code !== 250) failures++;
+      }
+    }),
+  );
+  times.sort((a, b) => a - b);
+  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  return { p50: q(0.5), p99: q(0.99), failures };
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-bench-'));
+  await chmod(dir, 0o755);
+  // One small signature set for both engines: an MD5 and two body signatures clean mail never matches.
+  const dbDir = join(dir, 'db');
+  await mkdir(dbDir, { mode: 0o755 });
+  await writeFile(join(dbDir, 'bench.hdb'), '44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n');
+  await writeFile(join(dbDir, 'bench.ndb'), 'Bench.Test.Sig1:0:*:6d6f61742d62656e63682d7369676e61747572652d6f6e65\nBench.Test.Sig2:0:*:deadbeefcafebabe0102030405060708\n');
+  const sinkPort = await freePort();
+  const sink = spawn('smtp-sink', ['-u', 'postfix', '-c', `127.0.0.1:${sinkPort}`, '1000'], { stdio: 'ignore' });
+  await waitForPort(sinkPort);
+  const stops: Array<() => Promise<unknown>> = [async () => sink.kill('SIGTERM')];
+  const targets: Array<{ name: string; port: number }> = [{ name: 'smtp-sink directly (ceiling)', port: sinkPort }];
+  try {
+    const moatPort = await freePort();
+    const moat = await startMoatDaemon({
+      dir,
+      waitPort: moatPort,
+      toml: `[global]\nstate_dir = "${join(dir, 'state')}"\nlog_level = "warn"\n[antispam]\nenabled = false\n[engine]\ndatabases = ["${dbDir}"]\n[local]\nenabled = false\n[smtp]\nlisten_port = ${moatPort}\nnext_hop = "127.0.0.1:${sinkPort}"\n[daemon]\nmetrics_listen = ""\n`,
+    });
+    stops.push(() => moat.stop());
+    targets.push({ name: 'Moat (AV on) → smtp-sink', port: moatPort });
+    if (!process.env.BENCH_SKIP_AMAVIS) {
+      try {
+        const clamd = await startClamd(join(dir, 'clamd'), dbDir);
+        stops.push(() => clamd.stop());
+        const amavisPort = await freePort();
+        const amavis = await startAmavisd({ dir: join(dir, 'amavis'), port: amavisPort, forwardPort: sinkPort, clamdSocket: clamd.socket, servers: 4 });
+        stops.push(() => amavis.stop());
+        targets.push({ name: 'amavisd-new + clamd → smtp-sink', port: amavisPort });
+      } catch (err) {
+        console.log(`amavisd-new/clamd could not be started: ${(err as Error).message}`);
+      }
+    }
+    console.log(`| target | concurrency | msgs/s (smtp-source, size mix) | p50 ms | p99 ms | failures |`);
+    console.log(`|---|---|---|---|---|---|`);
+    const results: Record<string, Record<number, { rate: number; p50: number; p99: number }>> = {};
+    for (const c of CONCURRENCY) {
+      for (const t of targets) {
+        const rate = await throughput(t.port, c);
+        const lat = await latency(t.port, c);
+        (results[t.name] ??= {})[c] = { rate, p50: lat.p50, p99: lat.p99 };
+        console.log(`| ${t.name} | ${c} | ${rate.toFixed(0)} | ${lat.p50.toFixed(1)} | ${lat.p99.toFixed(1)} | ${lat.failures} |`);
+      }
+    }
+    const ceiling = results[targets[0]!.name]!;
+    console.log('\nAdded latency and share of the ceiling:');
+    for (const t of targets.slice(1)) {
+      for (const c of CONCURRENCY) {
+        const r = results[t.name]![c]!;
+        console.log(`${t.name} @${c}: ${((100 * r.rate) / ceiling[c]!.rate).toFixed(0)}% of ceiling; added p50 ${(r.p50 - ceiling[c]!.p50).toFixed(1)} ms, p99 ${(r.p99 - ceiling[c]!.p99).toFixed(1)} ms`);
+      }
+    }
+    const moatName = targets[1]!.name;
+    const amavis = targets[2]?.name;
+    if (amavis) for (const c of CONCURRENCY) console.log(`Moat / Amavis @${c}: ${(results[moatName]![c]!.rate / results[amavis]![c]!.rate).toFixed(1)}×`);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
