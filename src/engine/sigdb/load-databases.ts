@@ -206,26 +206,11 @@ export async function loadDatabases(paths: readonly string[], options: LoadOptio
           bump(src.kind);
           break;
         }
-        case 'ndb': {
-          const text = Buffer.from(line).toString('latin1');
-          const r = parseNdbLine(text, { file: src.file, line: no });
-          if (!r.ok) {
-            if ('skip' in r) bump('flevel_skipped');
-            else malformed(ext, src.file, no, r.error);
-            break;
-          }
-          if (isIgnored(r.record.name, line)) {
-            bump('ignored');
-            break;
-          }
-          r.record.name += suffix;
-          body.push(r.record);
-          bump('ndb');
-          break;
-        }
+        case 'ndb':
         case 'ldb': {
           const text = Buffer.from(line).toString('latin1');
-          const r = parseLdbLine(text, { file: src.file, line: no });
+          const ref = { file: src.file, line: no };
+          const r = src.kind === 'ndb' ? parseNdbLine(text, ref) : parseLdbLine(text, ref);
           if (!r.ok) {
             if ('skip' in r) bump('flevel_skipped');
             else malformed(ext, src.file, no, r.error);
@@ -236,8 +221,9 @@ export async function loadDatabases(paths: readonly string[], options: LoadOptio
             break;
           }
           r.record.name += suffix;
-          logical.push(r.record);
-          bump('ldb');
+          if ('hex' in r.record) body.push(r.record);
+          else logical.push(r.record);
+          bump(src.kind);
           break;
         }
         default:
