@@ -136,6 +136,7 @@ export const REPLIES = {
   invalidInSession: 'Command invalid inside IDSESSION. ERROR',
   onlyPrefixedInSession: 'Only nCMDS\\n and zCMDS\\0 are accepted inside IDSESSION. ERROR',
   sizeLimit: 'INSTREAM size limit exceeded. ERROR',
+  noFd: 'No file descriptor received. ERROR',
   fildesUnsupported: 'FILDES support not compiled in. ERROR',
   tempWriteError: 'Error writing to temporary file ERROR',
 } as const;

@@ -146,8 +146,11 @@ describe('clamd socket: conformance vectors (check_clamd.c basic_tests)', () => 
     assert.equal(await ask('INSTREAM\n'), 'UNKNOWN COMMAND\n');
   });
 
-  it('FILDES without fd passing support answers the compiled-out error', async () => {
-    assert.equal(await ask('zFILDES\0'), 'FILDES support not compiled in. ERROR\0');
+  it('FILDES: over TCP the compiled-out error; on UNIX without a descriptor an ERROR, and the server keeps serving', async () => {
+    assert.equal(await ask('zFILDES\0', 'tcp'), 'FILDES support not compiled in. ERROR\0');
+    assert.equal(await ask('zFILDES\0\0'), 'No file descriptor received. ERROR\0');
+    assert.equal(await ask('nFILDES\nx'), 'No file descriptor received. ERROR\n');
+    assert.equal(await ask('zPING\0'), 'PONG\0');
   });
 
   it('IDSESSION: numbered replies, END closes, old style and invalid commands end the session', async () => {

@@ -1,10 +1,12 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { chmod, mkdir, realpath, unlink } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { ClamdConfig } from '../../core/config/sections/clamd.js';
 import type { Logger } from '../../core/logger.js';
 import type { ObjectState, Scanner } from '../../core/verdict.js';
 import { runClamdSession, type ClamdSessionDeps } from './clamd-session.js';
+import type { ClamdConn } from './conn.js';
+import { listenFdPassing } from './fd-socket.js';
 import { statsText } from './clamd-stats.js';
 import { ScanGate } from './scan-gate.js';
 
@@ -57,7 +59,7 @@ export async function startClamdAgent(deps: ClamdAgentDeps, options: { tcpPortOv
       log.warn({ root }, 'clamd scan root does not exist; path commands under it will be refused');
     }
   }
-  const sockets = new Set<Socket>();
+  const sockets = new Set<ClamdConn>();
   const sessions = new Set<Promise<void>>();
   const sessionDeps = (): ClamdSessionDeps => ({
     scanner: deps.scanner,
@@ -87,7 +89,7 @@ export async function startClamdAgent(deps: ClamdAgentDeps, options: { tcpPortOv
     signal: abort.signal,
   });
   const shared = sessionDeps();
-  const onConnection = (socket: Socket) => {
+  const onConnection = (socket: ClamdConn) => {
     if (sockets.size >= config.max_connections) {
       log.warn({ max: config.max_connections }, 'clamd connection limit reached; closing new connection');
       socket.destroy();
@@ -103,16 +105,16 @@ export async function startClamdAgent(deps: ClamdAgentDeps, options: { tcpPortOv
   };
 
   const servers: Server[] = [];
+  // The UNIX listener is usocket's (it receives SCM_RIGHTS for FILDES); TCP stays net.Server.
+  let unixServer: { close(): void } | undefined;
   let unixPath: string | undefined;
   let tcp: { host: string; port: number } | undefined;
   try {
     if (config.local_socket) {
       unixPath = isAbsolute(config.local_socket) ? config.local_socket : resolve(deps.stateDir, config.local_socket);
       await unlink(unixPath).catch(() => undefined);
-      const server = createServer(onConnection);
-      await listen(server, { path: unixPath });
+      unixServer = await listenFdPassing(unixPath, Math.min(config.max_connections, 4096), onConnection);
       await chmod(unixPath, parseInt(config.local_socket_mode, 8));
-      servers.push(server);
     }
     const port = options.tcpPortOverride ?? config.tcp_port;
     if (config.tcp_port !== 0 || options.tcpPortOverride !== undefined) {
@@ -124,6 +126,7 @@ export async function startClamdAgent(deps: ClamdAgentDeps, options: { tcpPortOv
     }
   } catch (err) {
     for (const s of servers) s.close();
+    unixServer?.close();
     throw err;
   }
   log.info({ unixPath, tcp }, 'clamd agent listening');
@@ -133,6 +136,7 @@ export async function startClamdAgent(deps: ClamdAgentDeps, options: { tcpPortOv
     tcp,
     async close() {
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      unixServer?.close();
       abort.abort();
       for (const socket of sockets) socket.destroy();
       await Promise.allSettled([...sessions]);

@@ -1,10 +1,11 @@
-import type { Socket } from 'node:net';
 import { unlink } from 'node:fs/promises';
 import type { Logger } from '../../core/logger.js';
 import { isMoatError } from '../../core/errors.js';
 import type { ObjectState, Scanner } from '../../core/verdict.js';
 import { COMMANDS_LIST, REPLIES, SESSION_COMMANDS, chomp, formatReply, parseCommandLine, versionReply, type Framing, type ParsedCommand } from './clamd-codec.js';
 import { replyForError, replyForReport } from './clamd-outcome.js';
+import type { ClamdConn } from './conn.js';
+import { spoolDescriptor } from './fildes.js';
 import { receiveInstream } from './instream.js';
 import { scanPath, type PathMode } from './path-scan.js';
 import type { ScanGate } from './scan-gate.js';
@@ -43,7 +44,7 @@ const OLD_STYLE_SETTLE_MS = 250;
 type Step = 'continue' | 'close';
 
 /** Runs one clamd connection to its end. Never throws. */
-export async function runClamdSession(socket: Socket, deps: ClamdSessionDeps): Promise<void> {
+export async function runClamdSession(socket: ClamdConn, deps: ClamdSessionDeps): Promise<void> {
   const reader = new SocketReader(socket);
   const inflight = new Set<Promise<void>>();
   let inSession = false;
@@ -121,7 +122,7 @@ export async function runClamdSession(socket: Socket, deps: ClamdSessionDeps): P
 }
 
 interface SessionCtx {
-  socket: Socket;
+  socket: ClamdConn;
   reader: SocketReader;
   deps: ClamdSessionDeps;
   write(body: string, framing: Framing, id?: number): void;
@@ -177,9 +178,12 @@ async function handleCommand(name: string, arg: string | undefined, framing: Fra
       // Removed from clamd: no reply, connection closed.
       return 'close';
     case 'FILDES':
-      // Node's net module cannot receive SCM_RIGHTS; clamd builds without fd passing answer this.
-      reply(REPLIES.fildesUnsupported);
-      return 'close';
+      // TCP (net.Socket) cannot carry SCM_RIGHTS: answer as clamd builds without fd passing do.
+      if (!ctx.socket.takeFd) {
+        reply(REPLIES.fildesUnsupported);
+        return 'close';
+      }
+      return handleFildes(framing, id, ctx);
     case 'INSTREAM':
       return handleInstream(framing, id, ctx);
     case 'SCAN':
@@ -248,6 +252,41 @@ async function handleInstream(framing: Framing, id: number | undefined, ctx: Ses
       for (const line of replyForError('stream', err).lines) reply(line);
     } finally {
       await unlink(path).catch(() => undefined);
+    }
+  });
+  return 'continue';
+}
+
+/** FILDES: one dummy byte carries the descriptor (SCM_RIGHTS); its contents are scanned like INSTREAM. */
+async function handleFildes(framing: Framing, id: number | undefined, ctx: SessionCtx): Promise<Step> {
+  const { deps, write } = ctx;
+  const reply = (body: string) => write(body, framing, id);
+  let dummy: Buffer | null;
+  try {
+    dummy = await ctx.reader.readExact(1, deps.readTimeoutMs);
+  } catch {
+    dummy = null;
+  }
+  const fd = dummy ? ctx.socket.takeFd?.() : undefined;
+  if (fd === undefined) {
+    reply(REPLIES.noFd);
+    return 'close';
+  }
+  const label = `fd[${fd}]`;
+  await dispatch(ctx, async () => {
+    const spooled = await spoolDescriptor(fd, deps.tempDir, deps.streamMaxLength);
+    if (spooled.kind !== 'file') {
+      reply(`${label}: ${spooled.kind === 'not-regular' ? 'Not a regular file' : spooled.kind === 'too-big' ? 'Exceeded max scan size' : "Can't read file"} ERROR`);
+      return;
+    }
+    try {
+      const report = await deps.gate.run(() => deps.scanner.scan({ kind: 'file', path: spooled.path, name: label }, { signal: deps.signal }));
+      for (const line of replyForReport(label, report, false, deps.errorStates).lines) reply(line);
+    } catch (err) {
+      deps.logger.warn({ err }, 'clamd FILDES scan failed');
+      for (const line of replyForError(label, err).lines) reply(line);
+    } finally {
+      await unlink(spooled.path).catch(() => undefined);
     }
   });
   return 'continue';

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { ClamdConn } from './conn.js';
 import { MoatError } from '../../core/errors.js';
 
 /**
@@ -13,7 +13,7 @@ export class SocketReader {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly socket: Socket) {
+  constructor(private readonly socket: ClamdConn) {
     socket.pause();
     socket.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
