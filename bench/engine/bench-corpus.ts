@@ -1,10 +1,12 @@
 /**
  * The engine benchmark's corpus and signature database, generated together from one seed so
  * some files carry planted signatures (body, logical, whole-file hash) and the rest are clean:
- * real executables from /usr/bin, pseudo-English text, random binaries and gzip'd text.
+ * real executables from /usr/bin, pseudo-English text, HTML, MIME mail with a base64 attachment,
+ * OOXML-like .docx archives made with the `zip` command, random binaries and gzip'd text.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { benchRandom, type BenchRandom } from './bench-random.js';
@@ -53,8 +55,13 @@ function plantedPatterns(r: BenchRandom, count: number): Planted[] {
   return out;
 }
 
+/** Frequent prefixes (x86 prologues, zero runs, HTML/mail/English text) so anchors are not trivially rare. */
+const COMMON = ['554889e5', '4883ec08', 'e800000000', '00000000', 'ffffffff', '0f1f4000', '4889c7e8', '3c64697620636c6173733d22', '436f6e74656e742d547970653a20', '20746865', '687474703a2f2f', '3c2f703e0a'];
+
 /** A random body signature in the shapes real .ndb files use (literal, ??, {n-m}, *, alternatives, nibbles). */
 function randomBodySig(r: BenchRandom, i: number): string {
+  // Every 8th signature starts with bytes that are common in the corpus (only its random tail is rare).
+  if (i % 8 === 7) return `${COMMON[i % COMMON.length]!}${r.hex(r.int(4, 8))}`;
   switch (i % 7) {
     case 0: return r.hex(r.int(8, 24));
     case 1: return `${r.hex(r.int(4, 8))}??${r.hex(r.int(4, 8))}`;
@@ -77,6 +84,42 @@ function text(r: BenchRandom, size: number): Buffer {
     n += s.length;
   }
   return Buffer.from(parts.join('').slice(0, size));
+}
+
+function html(r: BenchRandom, size: number): Buffer {
+  const t = text(r, size).toString('latin1').split('\n');
+  const body = t.map((l, i) => (i % 7 === 0 ? `<h2>${l}</h2>` : `<div class="p${i % 5}"><p>${l}</p></div>`)).join('\n');
+  return Buffer.from(`<!DOCTYPE html>\n<html><head><title>report</title><script>var x = 1;</script></head><body>\n${body}\n<a href="http://example.com/x">link</a></body></html>\n`, 'latin1');
+}
+
+/** A MIME message: a text part and `payload` as a base64 attachment. */
+function mail(r: BenchRandom, payload: Buffer, n: number): Buffer {
+  const b64 = payload.toString('base64').replace(/.{76}/g, '$&\r\n');
+  return Buffer.from(
+    `From: a${n}@example.com\r\nTo: b@example.org\r\nSubject: report ${n}\r\nMessage-ID: <${n}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b${n}"\r\n\r\n--b${n}\r\nContent-Type: text/plain\r\n\r\n${text(r, 2_000).toString('latin1').replace(/\n/g, '\r\n')}\r\n--b${n}\r\nContent-Type: application/octet-stream; name="data${n}.bin"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="data${n}.bin"\r\n\r\n${b64}\r\n--b${n}--\r\n`,
+    'latin1',
+  );
+}
+
+/** An OOXML-like .docx made with the `zip` command (fixed mtimes, so the output is seed-deterministic). */
+function docx(root: string, documentXml: Buffer, n: number): Buffer {
+  const dir = join(root, `docx-${n}`);
+  const files: [string, string | Buffer][] = [
+    ['[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'],
+    ['_rels/.rels', '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'],
+    ['word/document.xml', documentXml],
+    ['docProps/core.xml', `<?xml version="1.0"?><cp:coreProperties xmlns:cp="x"><dc:title>doc ${n}</dc:title></cp:coreProperties>`],
+  ];
+  for (const [name, data] of files) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), data);
+    utimesSync(join(dir, name), 1_700_000_000, 1_700_000_000);
+  }
+  execFileSync('zip', ['-q', '-X', '-r', '../out.zip', '[Content_Types].xml', '_rels', 'word', 'docProps'], { cwd: dir });
+  const out = readFileSync(join(root, 'out.zip'));
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(join(root, 'out.zip'));
+  return out;
 }
 
 function executables(maxBytes: number): Buffer[] {
@@ -131,9 +174,18 @@ export async function generateFixture(root: string, scale: BenchScale): Promise<
     if (kind < 3 && exeIndex < exes.length) {
       data = exes[exeIndex++]!;
       ext = 'elf';
-    } else if (kind < 6) {
+    } else if (kind < 4) {
       data = text(r, r.int(2_000, 400_000));
       ext = 'txt';
+    } else if (kind < 5) {
+      data = html(r, r.int(2_000, 400_000));
+      ext = 'html';
+    } else if (kind < 6) {
+      data = files % 20 === 5 ? text(r, r.int(2_000, 300_000)) : Buffer.from(r.bytes(r.int(2_000, 300_000)));
+      ext = 'eml';
+    } else if (kind < 7) {
+      data = Buffer.from(`<?xml version="1.0"?><w:document xmlns:w="x"><w:body>${text(r, r.int(20_000, 600_000)).toString('latin1').replace(/\n/g, '</w:t></w:p><w:p><w:t>')}</w:body></w:document>`, 'latin1');
+      ext = 'docx';
     } else if (kind < 8) {
       data = Buffer.from(r.bytes(r.int(4_000, 1_500_000)));
       ext = 'bin';
@@ -142,9 +194,9 @@ export async function generateFixture(root: string, scale: BenchScale): Promise<
       ext = 'gz';
     }
     const name = `f${String(files).padStart(6, '0')}.${ext}`;
-    // Every 25th file gets a planted body signature, every 97th a logical one (inside gzip too).
-    if (files % 25 === 7) {
-      const p = bodyPlants[(files / 25) % bodyPlants.length | 0]!;
+    // Every 23rd file gets a planted body signature, every 97th a logical one (inside gzip too).
+    if (files % 23 === 7) {
+      const p = bodyPlants[(files / 23) % bodyPlants.length | 0]!;
       const at = r.int(0, data.length);
       data = Buffer.concat([data.subarray(0, at), p.bytes(r), data.subarray(at)]);
       planted.set(name, p.name);
@@ -154,6 +206,8 @@ export async function generateFixture(root: string, scale: BenchScale): Promise<
       planted.set(name, p.name);
     }
     if (ext === 'gz') data = gzipSync(data, { level: 6 });
+    else if (ext === 'eml') data = mail(r, data, files);
+    else if (ext === 'docx') data = docx(root, data, files);
     if (files % 61 === 5 && !planted.has(name)) {
       const hname = `Moat.Bench.Hash-${hashPlants.length}`;
       hashPlants.push(`${createHash('md5').update(data).digest('hex')}:${data.length}:${hname}`);

@@ -4,14 +4,26 @@
  * MB/s and files/s, and checks that both report the same detections.
  *
  *   npm run bench:engine -- [--hashes 1000000] [--body 100000] [--logical 5000]
- *                           [--corpus-mb 300] [--seed 1] [--profile] [--no-clamscan] [--keep]
+ *                           [--corpus-mb 300] [--seed 1] [--profile] [--no-clamscan] [--no-daemon]
+ *                           [--profile-daemon] [--keep]
  *
- * --profile runs `moat scan` once more under `node --cpu-prof` and prints where the time goes.
+ * Then daemon vs daemon: `moat daemon` (clamd protocol on a private UNIX socket, other agents off)
+ * vs a private Debian `clamd` (own clamd.conf and socket, same DB directory), both driven by the
+ * identical `clamdscan --config-file=F --multiscan` path scan. Load = spawn until PING answers;
+ * RSS = /proc/PID/status VmRSS/VmHWM of the daemon after load and after the scan.
+ *
+ * --profile runs `moat scan` once more under `node --cpu-prof` and prints where the time goes;
+ * --profile-daemon runs the measured `moat daemon` itself under --cpu-prof (its figures then include
+ * the profiler's overhead) and prints the same summary.
+ *
+ * Exit status 1 when Moat's detections differ from clamscan's or clamd's (from the planted set when
+ * --no-clamscan). Planted-vs-found differences that ClamAV shares are printed for information only.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { runDaemons, type DaemonResult } from './daemons.js';
 import { parseArgs } from 'node:util';
 import { generateFixture, type BenchFixture } from './bench-corpus.js';
 import { summariseProfiles } from './cpu-profile-summary.js';
@@ -25,13 +37,15 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
     'no-clamscan': { type: 'boolean', default: false },
+    'no-daemon': { type: 'boolean', default: false },
+    'profile-daemon': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
 
 const MOAT = resolve('bin/moat.js');
 
-/** One way of scanning the corpus. The daemon-vs-clamd comparison adds two runners here (see CLAMD HOOK). */
+/** One way of scanning the corpus in a fresh process (DB load + scan). */
 interface Runner {
   name: string;
   /** Command that loads the DB and scans `paths`, printing `PATH: NAME FOUND` lines. */
@@ -51,10 +65,7 @@ const runners: Runner[] = [
 if (!values['no-clamscan']) {
   runners.push({ name: 'clamscan', command: (db, paths) => ({ file: '/usr/bin/clamscan', args: ['-d', db, '-r', '--infected', '--no-summary', ...paths] }) });
 }
-// CLAMD HOOK: when `moat daemon` serves the clamd protocol, push two runners whose command is
-// `clamdscan --config-file=F --multiscan --infected --no-summary PATHS` — one config pointing at a
-// private clamd (bench/smtp/amavis-clamd.ts startClamd), one at Moat's socket — and start/stop both
-// servers around the loop below; the load-time column then measures the reload (RELOAD command).
+// Daemon vs daemon (moat daemon's clamd socket vs a private clamd, both via clamdscan --multiscan): see daemons.ts.
 
 /** Runs a scanner under /usr/bin/time to get wall time and peak RSS (all threads of the process). */
 async function measure(cmd: { file: string; args: string[] }, work: string): Promise<RunResult> {
@@ -96,11 +107,13 @@ try {
 
   const rows: string[][] = [];
   const results = new Map<string, RunResult>();
+  const measuredScan = new Map<string, { load: number; scan: number; rss: number }>();
   for (const runner of runners) {
     const load = await measure(runner.command(fx.dbDir, [tiny]), work);
     const full = await measure(runner.command(fx.dbDir, [fx.corpusDir]), work);
     results.set(runner.name, full);
     const scanS = Math.max(0.001, full.seconds - load.seconds);
+    measuredScan.set(runner.name, { load: load.seconds, scan: scanS, rss: full.peakRssMb });
     rows.push([runner.name, fmt(load.seconds, 2), fmt(full.seconds, 2), fmt(scanS, 2), fmt(fx.bytes / 1048576 / scanS), fmt(corpusPaths.length / scanS, 0), fmt(full.peakRssMb, 0), String(full.found.size)]);
   }
 
@@ -111,13 +124,49 @@ try {
   console.log('\nDB load = a run on one tiny file (process start + DB load + compile); scan = total − DB load.');
 
   const moat = results.get('moat scan')!;
+  let failures = 0;
   const missed = compare(fx.planted, moat.found);
   console.log(missed.length ? `\nmoat vs planted: ${missed.length} differences\n  ${missed.slice(0, 20).join('\n  ')}` : '\nmoat vs planted: identical');
   const clam = results.get('clamscan');
   if (clam) {
     const diffs = compare(moat.found, clam.found);
+    failures += diffs.length;
     console.log(diffs.length ? `moat vs clamscan: ${diffs.length} differences\n  ${diffs.slice(0, 20).join('\n  ')}` : 'moat vs clamscan: identical detections');
     console.log(`clamscan: ${execFileSync('/usr/bin/clamscan', ['--version']).toString().trim()}`);
+  }
+  if (!values['no-daemon']) {
+    const daemonProf = values['profile-daemon'] ? join(work, 'prof-daemon') : undefined;
+    const [md, cd] = (await runDaemons({ work, dbDir: fx.dbDir, corpusDir: fx.corpusDir, moat: MOAT, profDir: daemonProf })) as [DaemonResult, DaemonResult];
+    const mb = fx.bytes / 1048576;
+    const r = (a: number, b: number): string => (b > 0 ? `${fmt(a / b, 2)}×` : '-');
+    const t: [string, string, string, string][] = [];
+    const ms = measuredScan.get('moat scan');
+    const cs = measuredScan.get('clamscan');
+    if (ms && cs) {
+      t.push(['scanner: DB load s', fmt(ms.load, 2), fmt(cs.load, 2), r(ms.load, cs.load)]);
+      t.push(['scanner: scan MB/s', fmt(mb / ms.scan), fmt(mb / cs.scan), r(cs.scan, ms.scan)]);
+      t.push(['scanner: files/s', fmt(corpusPaths.length / ms.scan, 0), fmt(corpusPaths.length / cs.scan, 0), r(cs.scan, ms.scan)]);
+      t.push(['scanner: peak RSS MB', fmt(ms.rss, 0), fmt(cs.rss, 0), r(ms.rss, cs.rss)]);
+    }
+    t.push(['daemon: load s (until PING)', fmt(md.loadS, 2), fmt(cd.loadS, 2), r(md.loadS, cd.loadS)]);
+    t.push(['daemon: scan s (clamdscan --multiscan)', fmt(md.scanS, 2), fmt(cd.scanS, 2), r(md.scanS, cd.scanS)]);
+    t.push(['daemon: MB/s', fmt(mb / md.scanS), fmt(mb / cd.scanS), r(cd.scanS, md.scanS)]);
+    t.push(['daemon: files/s', fmt(corpusPaths.length / md.scanS, 0), fmt(corpusPaths.length / cd.scanS, 0), r(cd.scanS, md.scanS)]);
+    t.push(['daemon: RSS after load MB', fmt(md.rssLoadMb, 0), fmt(cd.rssLoadMb, 0), r(md.rssLoadMb, cd.rssLoadMb)]);
+    t.push(['daemon: RSS after scan MB', fmt(md.rssScanMb, 0), fmt(cd.rssScanMb, 0), r(md.rssScanMb, cd.rssScanMb)]);
+    t.push(['daemon: peak RSS (VmHWM) MB', fmt(md.hwmMb, 0), fmt(cd.hwmMb, 0), r(md.hwmMb, cd.hwmMb)]);
+    t.push(['detections (daemon)', String(md.found.size), String(cd.found.size), '']);
+    const goalTp = mb / md.scanS >= mb / cd.scanS;
+    const goalRss = md.hwmMb <= cd.hwmMb / 2;
+    console.log(`\n| measurement | Moat | ClamAV | ratio Moat/ClamAV (MB/s, files/s: speedup) |\n|---|---|---|---|\n${t.map((x) => `| ${x.join(' | ')} |`).join('\n')}`);
+    console.log(`\ngoal: daemon throughput ≥ clamd's: ${goalTp ? 'MET' : 'NOT MET'} (${fmt(mb / md.scanS)} vs ${fmt(mb / cd.scanS)} MB/s)`);
+    console.log(`goal: daemon RSS ≤ half of clamd's (VmHWM): ${goalRss ? 'MET' : 'NOT MET'} (${fmt(md.hwmMb, 0)} vs ${fmt(cd.hwmMb / 2, 0)} MB)`);
+    const dd = compare(md.found, cd.found);
+    console.log(dd.length ? `moat daemon vs clamd: ${dd.length} differences\n  ${dd.slice(0, 20).join('\n  ')}` : 'moat daemon vs clamd: identical detections');
+    failures += dd.length;
+    if (daemonProf) console.log(`\nmoat daemon profile (load + scan, all threads, self time):\n${await summariseProfiles(daemonProf, 25)}`);
+    const ds = compare(md.found, moat.found);
+    console.log(ds.length ? `moat daemon vs moat scan: ${ds.length} differences\n  ${ds.slice(0, 20).join('\n  ')}` : 'moat daemon vs moat scan: identical detections');
   }
   if (values.profile) {
     const profDir = join(work, 'prof');
@@ -125,7 +174,7 @@ try {
     spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, MOAT, 'scan', '-d', fx.dbDir, '--infected', '--no-summary', fx.corpusDir], { stdio: 'ignore', env: { ...process.env, MOAT_CONFIG: join(work, 'empty.toml') } });
     console.log(`\nprofile (${fmt((performance.now() - t0) / 1000)} s, all threads, self time):\n${await summariseProfiles(profDir, 25)}`);
   }
-  process.exitCode = missed.length ? 1 : 0;
+  process.exitCode = failures || (!clam && missed.length) ? 1 : 0;
 } finally {
   if (!values.keep) await rm(work, { recursive: true, force: true });
 }

@@ -99,3 +99,18 @@ test('regression: the caller keeps its buffer after a scan (nothing is detached)
   assert.equal(data.byteLength, 64 * 1024);
   assert.equal(Buffer.from(data.subarray(0, 3)).toString(), 'X5O');
 });
+
+test('like ClamAV (HTMLSKIPRAW), whole-file hashes do not match HTML; they match other text', async () => {
+  const { createHash } = await import('node:crypto');
+  const html = Buffer.from('<html><body><script>x</script>hello</body></html>\n');
+  const text = Buffer.from('plain text that is listed by hash\n');
+  const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+  await writeFile(join(dir, 'h.hdb'), `${md5(html)}:${html.length}:Test.Html.Hash\n${md5(text)}:${text.length}:Test.Text.Hash\n`);
+  const s2 = createScanner({ snapshot: (await buildSnapshot({ paths: [join(dir, 'h.hdb')], strict: false, pua: false })).snapshot, workers: 1 });
+  try {
+    assert.equal((await s2.scan({ kind: 'buffer', data: html })).verdict, 'clean');
+    assert.deepEqual((await s2.scan({ kind: 'buffer', data: text })).detections, ['Test.Text.Hash.UNOFFICIAL']);
+  } finally {
+    await s2.close();
+  }
+});

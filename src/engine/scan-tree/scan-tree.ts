@@ -31,6 +31,12 @@ export interface TreeScanResult {
 const HASH_KINDS: readonly HashKind[] = ['md5', 'sha1', 'sha256'];
 const EXECUTABLE_TYPES = new Set<FileType>(['CL_TYPE_MSEXE', 'CL_TYPE_ELF', 'CL_TYPE_MACHO']);
 const TEXT_TYPES = new Set<FileType>(['CL_TYPE_TEXT_ASCII', 'CL_TYPE_TEXT_UTF8']);
+/**
+ * ClamAV (HTMLSKIPRAW, on by default) never scans HTML it can normalise in raw form, and the
+ * whole-file hash lookup is part of that raw scan: no .hdb/.hsb match on such HTML. Same limit
+ * as ClamAV's MaxHTMLNormalize (40 MiB); larger HTML is scanned raw, hashes included.
+ */
+const HTML_NORMALISE_LIMIT = 40 * 1024 * 1024;
 
 interface WalkState {
   opts: TreeScanOptions;
@@ -106,7 +112,7 @@ async function scanObject(state: WalkState, node: ScanNode, data: Uint8Array, co
 
   if (!allowListed(engine, data)) {
     const found: Detection[] = [];
-    hashMatches(engine, data, found);
+    if (!(type === 'CL_TYPE_HTML' && data.length <= HTML_NORMALISE_LIMIT)) hashMatches(engine, data, found);
     sectionHashMatches(engine, data, ctx, found);
     if (found.length === 0 || opts.allMatch) {
       const result = engine.matcher.scan(data, ctx);
