@@ -33,11 +33,7 @@ function replyError(reply: SmtpReply): Error {
   return Object.assign(new Error(replyText(reply)), { responseCode: reply.code });
 }
 
-/**
- * Reads DATA into one buffer that does not span its whole ArrayBuffer (one spare byte): the
- * engine transfers (detaches) a buffer that owns its ArrayBuffer to a worker, and the message
- * is still needed afterwards for rewriting and re-injection.
- */
+/** Reads DATA into one buffer (the engine copies what it scans; the message stays ours for re-injection). */
 async function collect(stream: SMTPServerDataStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -45,21 +41,11 @@ async function collect(stream: SMTPServerDataStream): Promise<Buffer> {
     chunks.push(chunk as Buffer);
     total += (chunk as Buffer).length;
   }
-  const out = Buffer.allocUnsafeSlow(total + 1);
-  let at = 0;
-  for (const c of chunks) at += c.copy(out, at);
-  return out.subarray(0, total);
+  return Buffer.concat(chunks, total);
 }
 
 /** Attributes Postfix defines for XFORWARD (smtp-server also keeps internal keys like ADDR:DEFAULT). */
 const XFORWARD_KEYS = new Set(['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE']);
-
-/** A copy that does not own its whole ArrayBuffer (see collect). */
-function withSpareByte(buf: Buffer): Buffer {
-  const out = Buffer.allocUnsafeSlow(buf.length + 1);
-  buf.copy(out);
-  return out.subarray(0, buf.length);
-}
 
 function xforwardOf(session: SMTPServerSession, trusted: boolean): Record<string, string> {
   const out: Record<string, string> = {};
@@ -104,8 +90,7 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
       if (config.bare_newline === 'reject') return { code: 550, enhanced: '5.5.2', text: 'Bare <LF> or <CR> in message text is not allowed (RFC 5321 2.3.8)' };
       txLog.info({ step: 'normalized' }, 'bare newlines normalised to CRLF');
     }
-    const normalized = normalizeNewlines(raw);
-    const original = normalized === raw ? raw : withSpareByte(normalized);
+    const original = normalizeNewlines(raw);
     tx.message = { kind: 'buffer', data: original };
     const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(config.process_timeout_ms)]);
     try {
