@@ -40,7 +40,7 @@ export interface ScanNode {
   type: string;
   name?: string;
   size: number;
-  /** SHA-256 hex of the object's bytes (empty when the object could not be read). */
+  /** SHA-256 hex of the object's bytes when the scan asked for object hashes (empty otherwise, or when the object could not be read). */
   sha256: string;
   state: ObjectState;
   detections: Detection[];
@@ -77,6 +77,8 @@ export interface ScanOptions {
   allMatch?: boolean;
   /** Hint that the input is a mail message (agents know; `moat scan` detects it). */
   isMail?: boolean;
+  /** Compute every object's SHA-256 for the report (`moat scan --json`); off by default, it costs a pass over every object. */
+  objectHashes?: boolean;
 }
 
 /**

@@ -50,7 +50,7 @@ export const AGENTS: AgentRegistration[] = [
     enabled: (c) => c.smtp.enabled,
     async start(ctx) {
       const c = ctx.config.smtp;
-      const nextHop = c.next_hop ? smtpNextHop(c.next_hop, { heloName: c.hostname, timeoutMs: c.next_hop_timeout_ms }) : maildirNextHop(rel(ctx.stateDir, c.maildir));
+      const nextHop = c.next_hop ? smtpNextHop(c.next_hop, { heloName: c.hostname, timeoutMs: c.next_hop_timeout_ms, cacheConnections: c.next_hop_cached_connections, cacheIdleMs: c.next_hop_cache_idle_ms }) : maildirNextHop(rel(ctx.stateDir, c.maildir));
       const tls = c.tls_cert && c.tls_key ? { cert: await readFile(rel(ctx.configDir, c.tls_cert)), key: await readFile(rel(ctx.configDir, c.tls_key)) } : undefined;
       const agent = await startSmtpAgent({ config: c, pipeline: ctx.pipeline, nextHop, logger: ctx.logger, tls }, { portOverride: ctx.ephemeralPorts ? 0 : undefined });
       return { listening: { host: agent.address.host, port: agent.address.port }, close: (g) => agent.close(g) };

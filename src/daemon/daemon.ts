@@ -51,7 +51,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const started = performance.now();
   const { scanner, report } = await loadEngine({ ...engineOptions(loaded.config), logger: log.child({ part: 'engine' }) });
   log.info({ step: 'engine', signatures: report.signatureCount, dbVersion: report.version, skipped: report.skipped.length, ms: Math.round(performance.now() - started) }, 'signatures loaded');
-  const store: SqliteStore = openSqliteStore(stateDir);
+  const store: SqliteStore = openSqliteStore(stateDir, { onEventLogError: (err, rows) => log.warn({ err: err.message, rows }, 'event log write failed') });
   const metrics = new DaemonMetrics();
   // Anti-spam ([antispam] enabled): rules and Bayes store are reopened on SIGHUP; stores of
   // earlier generations are closed at stop (in-flight messages may still be using them).

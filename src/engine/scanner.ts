@@ -107,7 +107,7 @@ export function createScanner(options: ScannerOptions): EngineScanner {
   const scan = async (input: ScanInput, scanOptions: ScanOptions = {}): Promise<ScanReport> => {
     const started = performance.now();
     const effective = mergeLimits(limits, scanOptions.limits);
-    const task: ScanTask = { type: 'scan', id: nextId++, input: { kind: 'file', path: '' }, name: input.name, limits: effective, heuristics, allMatch: scanOptions.allMatch ?? false, isMail: scanOptions.isMail ?? false };
+    const task: ScanTask = { type: 'scan', id: nextId++, input: { kind: 'file', path: '' }, name: input.name, limits: effective, heuristics, allMatch: scanOptions.allMatch ?? false, isMail: scanOptions.isMail ?? false, objectHashes: scanOptions.objectHashes ?? false };
     const transfer: ArrayBuffer[] = [];
     let truncated = false;
     try {

@@ -170,6 +170,7 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([Promise.allSettled([...inFlight]), deadline]);
       stop.abort();
+      deps.nextHop.close?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

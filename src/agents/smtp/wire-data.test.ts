@@ -31,3 +31,28 @@ test('bare newline detection', () => {
   assert.equal(hasBareNewline(Buffer.from('a\rb')), true);
   assert.equal(normalizeNewlines(Buffer.from('a\n.\r\nb\r')).toString(), 'a\r\n.\r\nb\r\n');
 });
+
+/** The textbook definitions, on latin1 strings (slow; the module works on bytes). */
+const reference = {
+  hasBare: (s: string) => /\r(?!\n)|(?<!\r)\n/.test(s),
+  normalize: (s: string) => s.replace(/\r\n|\r|\n/g, '\r\n'),
+  wire(s: string) {
+    let t = reference.normalize(s).replace(/(^|\n)\./g, '$1..');
+    if (t.length > 0 && !t.endsWith('\r\n')) t += '\r\n';
+    return `${t}.\r\n`;
+  },
+};
+
+test('the byte-level functions agree with the RegExp definitions on any input', () => {
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 80 }), (parts) => {
+      const s = parts.join('');
+      const input = Buffer.from(s, 'latin1');
+      assert.equal(hasBareNewline(input), reference.hasBare(s));
+      assert.equal(normalizeNewlines(input).toString('latin1'), reference.normalize(s));
+      assert.equal(toWireData(input).toString('latin1'), reference.wire(s));
+    }),
+    { numRuns: 5000 },
+  );
+  for (const s of ['', '.', '.\r\n', '\r\n.', 'a\r\n.\r\n.', '\n.\n.\n', 'x\r']) assert.equal(toWireData(Buffer.from(s, 'latin1')).toString('latin1'), reference.wire(s), JSON.stringify(s));
+});

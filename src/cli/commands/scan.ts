@@ -234,7 +234,7 @@ async function scanAll(ctx: CliContext, scanner: EngineScanner, paths: string[],
   };
   for (const path of paths) {
     if (path === '-') {
-      batch.push({ path: 'stdin', result: scanner.scan({ kind: 'stream', stream: ctx.stdin, name: 'stdin' }, { allMatch: opts.allMatch }) });
+      batch.push({ path: 'stdin', result: scanner.scan({ kind: 'stream', stream: ctx.stdin, name: 'stdin' }, { allMatch: opts.allMatch, objectHashes: opts.json }) });
       await flush();
       continue;
     }
@@ -242,7 +242,7 @@ async function scanAll(ctx: CliContext, scanner: EngineScanner, paths: string[],
       for await (const file of walk(path, totals)) {
         // Every message of an mbox is reported, so an mbox is not abandoned at its first detection.
         const allMatch = opts.allMatch || (await startsWithFromLine(file));
-        batch.push({ path: file, result: scanner.scan({ kind: 'file', path: file }, { allMatch }) });
+        batch.push({ path: file, result: scanner.scan({ kind: 'file', path: file }, { allMatch, objectHashes: opts.json }) });
         if (batch.length >= window) await flush();
       }
     } catch (err) {

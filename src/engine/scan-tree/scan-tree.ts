@@ -17,6 +17,8 @@ export interface TreeScanOptions {
   /** Heuristic switches that are on (config keys of `[heuristics]`). */
   heuristics: ReadonlySet<string>;
   allMatch: boolean;
+  /** Fill ScanNode.sha256 for every object. */
+  objectHashes?: boolean;
   signal: AbortSignal;
   name?: string;
   /** The caller knows this is a mail message (agents): type it as mail when detection only sees text. */
@@ -97,7 +99,7 @@ function limitState(node: ScanNode, state: ObjectState): void {
 async function scanObject(state: WalkState, node: ScanNode, data: Uint8Array, containers: FileType[]): Promise<void> {
   const { opts, budget } = state;
   const { engine, limits } = opts;
-  node.sha256 = createHash('sha256').update(data).digest('hex');
+  if (opts.objectHashes) node.sha256 = createHash('sha256').update(data).digest('hex');
   if (data.length > limits.maxObjectBytes) {
     limitState(node, 'too_big');
     note(node, `object is ${data.length} bytes, above max_object_bytes ${limits.maxObjectBytes}`);

@@ -10,6 +10,7 @@ export interface ScanTask {
   limits: ScanLimits;
   heuristics: string[];
   allMatch: boolean;
+  objectHashes?: boolean;
   isMail: boolean;
 }
 

@@ -97,7 +97,12 @@ export interface SqliteStore {
  * event log, `quarantine/<id>.eml` for message bytes (files keep the database small and let an
  * administrator inspect a message with ordinary tools).
  */
-export function openSqliteStore(stateDir: string): SqliteStore {
+export interface SqliteStoreOptions {
+  /** Event rows are written in batches, one transaction per event-loop turn; a failed batch is reported here. */
+  onEventLogError?: (err: Error, rowsLost: number) => void;
+}
+
+export function openSqliteStore(stateDir: string, options: SqliteStoreOptions = {}): SqliteStore {
   const qdir = join(stateDir, 'quarantine');
   mkdirSync(qdir, { recursive: true, mode: 0o700 });
   const db = new Database(join(stateDir, 'moat.db'));
@@ -185,8 +190,12 @@ export function openSqliteStore(stateDir: string): SqliteStore {
     },
   };
 
-  const events: EventLog = {
-    record(e: MessageEvent) {
+  // One INSERT per message costs a WAL append each; rows recorded during one event-loop turn
+  // share a transaction instead (flushed before reads and on close).
+  const pending: MessageEvent[] = [];
+  let flushScheduled = false;
+  const insertBatch = eventsDb.transaction((rows: MessageEvent[]) => {
+    for (const e of rows)
       stmts.event.run({
         ...e,
         queueId: e.queueId ?? null,
@@ -196,8 +205,28 @@ export function openSqliteStore(stateDir: string): SqliteStore {
         spamScore: e.spamScore ?? null,
         quarantineId: e.quarantineId ?? null,
       });
+  });
+  const flushEvents = () => {
+    flushScheduled = false;
+    if (!pending.length) return;
+    const rows = pending.splice(0);
+    try {
+      insertBatch(rows);
+    } catch (err) {
+      options.onEventLogError?.(err as Error, rows.length);
+    }
+  };
+
+  const events: EventLog = {
+    record(e: MessageEvent) {
+      pending.push(e);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushEvents);
+      }
     },
     recent(limit) {
+      flushEvents();
       return (stmts.recent.all(limit) as Array<Record<string, unknown>>).map((r) => ({
         transactionId: r.transaction_id as string,
         queueId: (r.queue_id as string | null) ?? undefined,
@@ -221,6 +250,7 @@ export function openSqliteStore(stateDir: string): SqliteStore {
     quarantine,
     events,
     close: () => {
+      flushEvents();
       eventsDb.close();
       db.close();
     },

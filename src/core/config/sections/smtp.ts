@@ -24,6 +24,10 @@ export const SmtpSection = z.strictObject({
   process_timeout_ms: z.number().int().positive().default(240_000),
   /** Per-command deadline talking to the next hop: Postfix smtpd waits 300 s, we must give up before the client does. */
   next_hop_timeout_ms: z.number().int().positive().default(120_000),
+  /** Idle next-hop sessions kept for the next message, like Postfix's connection cache (0 = a new connection per message). */
+  next_hop_cached_connections: z.number().int().min(0).max(1000).default(20),
+  /** How long an idle next-hop session is kept before QUIT (Postfix smtp_connection_cache_time_limit is 2 s). */
+  next_hop_cache_idle_ms: z.number().int().positive().default(2_000),
   /** Idle time before a client connection is dropped (RFC 5321 suggests ≥ 5 minutes). */
   socket_timeout_ms: z.number().int().positive().default(300_000),
   /** Connections at once; match Postfix's default_process_limit (100) for the content filter transport. */
