@@ -86,11 +86,12 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
     const txLog = log.child({ tx: tx.id, queueId: tx.client.queueId, client: tx.client.address });
     txLog.info({ step: 'received', from: tx.envelope.mailFrom, rcpt: tx.envelope.rcptTo, bytes: raw.length }, 'message received');
     if (stream.sizeExceeded) return { code: 552, enhanced: '5.3.4', text: `Message exceeds the size limit of ${config.max_message_bytes} bytes` };
-    if (hasBareNewline(raw)) {
+    const bare = hasBareNewline(raw);
+    if (bare) {
       if (config.bare_newline === 'reject') return { code: 550, enhanced: '5.5.2', text: 'Bare <LF> or <CR> in message text is not allowed (RFC 5321 2.3.8)' };
       txLog.info({ step: 'normalized' }, 'bare newlines normalised to CRLF');
     }
-    const original = normalizeNewlines(raw);
+    const original = normalizeNewlines(raw, bare);
     tx.message = { kind: 'buffer', data: original };
     const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(config.process_timeout_ms)]);
     try {

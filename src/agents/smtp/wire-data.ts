@@ -21,9 +21,9 @@ export function hasBareNewline(data: Uint8Array): boolean {
   return false;
 }
 
-/** CRLF-normalised copy of the message (no dot stuffing); the same buffer when already clean. */
-export function normalizeNewlines(data: Buffer): Buffer {
-  if (!hasBareNewline(data)) return data;
+/** CRLF-normalised copy of the message (no dot stuffing); the same buffer when already clean. `bare`: hasBareNewline's answer when the caller already has it. */
+export function normalizeNewlines(data: Buffer, bare: boolean = hasBareNewline(data)): Buffer {
+  if (!bare) return data;
   const out = Buffer.allocUnsafe(data.length * 2);
   let n = 0;
   for (let i = 0; i < data.length; i++) {
