@@ -13,6 +13,8 @@ export type Reading = 'first' | 'last';
 export interface ParseOptions {
   limits?: Partial<ScanLimits>;
   reading?: Reading;
+  /** Convert text/* parts to strings (`part.text`, for anti-spam and rewriting); the scanner only needs bytes. Default true. */
+  decodeText?: boolean;
 }
 
 /** Ambiguities kept per message: a handful proves the point; thousands are one attack repeated. */
@@ -29,6 +31,7 @@ interface Ctx {
   decodedBytes: number;
   ambiguities: MimeAmbiguity[];
   limitsHit: Set<string>;
+  decodeText: boolean;
 }
 
 /** Records an ambiguity, up to MAX_AMBIGUITIES (a flood of them must not cost memory). */
@@ -203,7 +206,7 @@ function parsePart(ctx: Ctx, start: number, end: number, path: string, depth: nu
   const decoded = decodeTransfer(effectiveEncoding(ctx, transferEncoding, path), body, ctx.reading === 'last');
   part.decoded = decoded.subarray(0, Math.max(0, ctx.limits.maxScanBytes - ctx.decodedBytes));
   ctx.decodedBytes += part.decoded.length;
-  if (ct.value.startsWith('text/')) part.text = decodeCharset(part.decoded.subarray(0, MAX_TEXT_CHARS), part.charset);
+  if (ctx.decodeText && ct.value.startsWith('text/')) part.text = decodeCharset(part.decoded.subarray(0, MAX_TEXT_CHARS), part.charset);
   return part;
 }
 
@@ -265,6 +268,7 @@ export function parseMail(bytes: Uint8Array, options: ParseOptions = {}): Parsed
     decodedBytes: 0,
     ambiguities: [],
     limitsHit: new Set(),
+    decodeText: options.decodeText ?? true,
   };
   if (bareCr >= 0) flag(ctx, { kind: 'bare_cr_line_break', detail: `first at byte ${bareCr}`, path: '' });
   const root = parsePart(ctx, 0, bytes.length, '', 0, 'text/plain');

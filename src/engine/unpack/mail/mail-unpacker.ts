@@ -33,11 +33,11 @@ export const mailUnpacker: Unpacker = {
     }
     const seen = new Set<string>();
     const limits = ctx.budget.limits;
-    const first = parseMail(data, { limits, reading: 'first' });
+    const first = parseMail(data, { limits, reading: 'first', decodeText: false });
     const readings: Array<[Reading, MimePart[]]> = [['first', first.leaves]];
     const ambiguities = [...first.ambiguities];
     if (first.ambiguities.length) {
-      const last = parseMail(data, { limits, reading: 'last' });
+      const last = parseMail(data, { limits, reading: 'last', decodeText: false });
       readings.push(['last', last.leaves]);
       // The other reading may show parts (and oddities in them) the first one never reached.
       const known = new Set(ambiguities.map((a) => `${a.kind} ${a.path} ${a.detail}`));
