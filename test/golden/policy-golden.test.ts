@@ -1,36 +1,61 @@
 /**
- * Golden table: (settings, scan result, spam result, envelope) → outcome per recipient.
- * The scanner here replays the scan report each scenario specifies, so the table pins down the
- * Handle Object Policy itself; the engine's own detection is tested in src/engine.
+ * Golden table: (settings, message, spam result, envelope) → outcome per recipient.
+ * Messages are real bytes scanned by the real engine (built-in EICAR database): a clean text
+ * mail, EICAR as an attachment, EICAR inside a zip made by Info-ZIP, and a password-protected
+ * zip (not scanned). Only the engine-failure row uses a scanner that throws, because a real
+ * engine failure cannot be produced on demand (the agents' crash tests kill real workers).
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/core/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { MoatError } from '../../src/core/errors.js';
-import type { AvVerdict, ScanReport, Scanner } from '../../src/core/verdict.js';
+import type { Scanner } from '../../src/core/verdict.js';
 import type { SpamScorer, SpamVerdict } from '../../src/antispam/types.js';
+import { buildSnapshot, createScanner } from '../../src/engine/scanner.js';
+import { EICAR } from '../../src/engine/sigdb/builtin-database.js';
 import { createPipeline } from '../../src/pipeline/create-pipeline.js';
+import { cleanByMimePart } from '../../src/pipeline/mime-cleaner.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Outcome } from '../../src/pipeline/types.js';
+import { zipFixtures } from '../fixtures/containers/zip-fixtures.js';
 
-type Av = AvVerdict | 'error';
+const { snapshot } = await buildSnapshot({ paths: [], strict: false, pua: false });
+const engine = createScanner({ snapshot, workers: 1 });
+after(() => engine.close());
 
-function scannerFor(av: Av, detections: string[] = []): Scanner {
-  return {
-    dbVersion: 'test:1',
-    stats: () => ({ scans: 0, bytes: 0, detections: 0, errors: 0, busyWorkers: 0, workers: 1, queued: 0, signatures: 1 }),
-    close: async () => {},
-    async scan(): Promise<ScanReport> {
-      if (av === 'error') throw new MoatError('SCAN_TIMEOUT', 'engine timed out');
-      const state = av === 'infected' ? 'infected' : av === 'not_scanned' ? 'encrypted' : 'clean';
-      return { verdict: av, detections, dbVersion: 'test:1', durationMs: 1, bytesScanned: 10, root: { id: 0, parentId: null, depth: 0, type: 'CL_TYPE_MAIL', size: 10, sha256: '', state, detections: detections.map((name) => ({ name, kind: 'signature' })), children: [] } };
-    },
-  };
-}
+const failingEngine: Scanner = {
+  dbVersion: 'test:1',
+  stats: () => engine.stats(),
+  close: async () => {},
+  scan: () => Promise.reject(new MoatError('SCAN_TIMEOUT', 'engine timed out')),
+};
+
+const zips = zipFixtures();
+const TEXT = 'From: a@sender.test\r\nTo: x@example.com\r\nSubject: Hello\r\n';
+const withAttachment = (name: string, bytes: Buffer) =>
+  Buffer.from(`${TEXT}MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nBody\r\n--B\r\nContent-Type: application/octet-stream; name=${name}\r\nContent-Transfer-Encoding: base64\r\n\r\n${bytes.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n--B--\r\n`);
+
+type MessageKind = 'clean' | 'eicar' | 'zipped-eicar' | 'encrypted-zip' | 'engine-failure';
+const MESSAGES: Record<MessageKind, Buffer> = {
+  clean: Buffer.from(`${TEXT}\r\nBody\r\n`),
+  eicar: withAttachment('eicar.com', Buffer.from(EICAR)),
+  'zipped-eicar': withAttachment('invoice.zip', readFileSync(join(zips, 'deflate.zip'))),
+  'encrypted-zip': withAttachment('secret.zip', readFileSync(join(zips, 'encrypted.zip'))),
+  'engine-failure': Buffer.from(`${TEXT}\r\nBody\r\n`),
+};
+/** What the engine must say about each message (checked in every row through the outcome summary). */
+const AV_SUMMARY: Record<MessageKind, RegExp> = {
+  clean: /^av=clean /,
+  eicar: /^av=infected \(Eicar-Test-Signature\) /,
+  'zipped-eicar': /^av=infected \(Eicar-Test-Signature\) /,
+  'encrypted-zip': /^av=not_scanned /,
+  'engine-failure': /^av=error /,
+};
 
 function scorer(score: number, action: SpamVerdict['action']): SpamScorer {
   return {
@@ -39,13 +64,10 @@ function scorer(score: number, action: SpamVerdict['action']): SpamScorer {
   };
 }
 
-const MESSAGE = Buffer.from('From: a@sender.test\r\nTo: x@example.com\r\nSubject: Hello\r\n\r\nBody\r\n');
-
 interface Scenario {
   name: string;
   toml?: string;
-  av: Av;
-  detections?: string[];
+  message: MessageKind;
   spam?: [number, SpamVerdict['action']];
   from?: string;
   rcpt: string[];
@@ -53,19 +75,24 @@ interface Scenario {
   expect: Record<string, string>;
   quarantined?: boolean;
   subject?: string;
+  /** The policy skipped the antivirus for everyone (white/black list). */
+  avSkipped?: boolean;
+  /** The infected part was replaced (clean mode). */
+  cleaned?: boolean;
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'clean mail is accepted', av: 'clean', rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
-  { name: 'infected mail is rejected and kept in quarantine (default)', av: 'infected', detections: ['Eicar-Test-Signature'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'reject' }, quarantined: true },
-  { name: 'not scanned (encrypted) is accepted with a result header (default)', av: 'not_scanned', rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
-  { name: 'engine failure defers (never lose mail)', av: 'error', rcpt: ['x@example.com'], expect: { 'x@example.com': 'defer' } },
-  { name: 'not scanned can be deferred by configuration', toml: '[policy]\naction_av_notscanned = "defer"\n', av: 'not_scanned', rcpt: ['x@example.com'], expect: { 'x@example.com': 'defer' } },
+  { name: 'clean mail is accepted', message: 'clean', rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
+  { name: 'zipped EICAR is rejected and kept in quarantine (default)', message: 'zipped-eicar', rcpt: ['x@example.com'], expect: { 'x@example.com': 'reject' }, quarantined: true },
+  { name: 'infected mail can be cleaned: the part is replaced, the rest delivered', toml: '[policy]\nav_clean_mode = "standard"\n', message: 'eicar', rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' }, quarantined: true, cleaned: true },
+  { name: 'infected mail is rejected and kept in quarantine (default)', message: 'eicar', rcpt: ['x@example.com'], expect: { 'x@example.com': 'reject' }, quarantined: true },
+  { name: 'not scanned (encrypted) is accepted with a result header (default)', message: 'encrypted-zip', rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
+  { name: 'engine failure defers (never lose mail)', message: 'engine-failure', rcpt: ['x@example.com'], expect: { 'x@example.com': 'defer' } },
+  { name: 'not scanned can be deferred by configuration', toml: '[policy]\naction_av_notscanned = "defer"\n', message: 'encrypted-zip', rcpt: ['x@example.com'], expect: { 'x@example.com': 'defer' } },
   {
     name: 'a per-recipient override splits a two-recipient message',
     toml: '[users."lab@example.com"]\naction_av_infected = "accept"\nquarantine_infected = false\n',
-    av: 'infected',
-    detections: ['Eicar-Test-Signature'],
+    message: 'eicar',
     rcpt: ['x@example.com', 'lab@example.com'],
     expect: { 'x@example.com': 'reject', 'lab@example.com': 'accept' },
     quarantined: true,
@@ -74,8 +101,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'group inheritance through parent_id',
     toml: '[groups.base]\naction_av_infected = "discard"\n[groups.strict]\nparent_id = "base"\n[users."@example.com"]\ngroup = "strict"\n',
-    av: 'infected',
-    detections: ['X'],
+    message: 'zipped-eicar',
     rcpt: ['x@example.com', 'y@other.test'],
     expect: { 'x@example.com': 'discard', 'y@other.test': 'reject' },
     quarantined: true,
@@ -83,20 +109,20 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'the recipient entry wins over the sender entry',
     toml: '[senders."@partner.test"]\naction_av_infected = "accept"\n[users."x@example.com"]\naction_av_infected = "discard"\n',
-    av: 'infected',
+    message: 'zipped-eicar',
     from: 'bob@partner.test',
     rcpt: ['x@example.com', 'y@example.com'],
     expect: { 'x@example.com': 'discard', 'y@example.com': 'accept' },
     quarantined: true,
-    subject: '[virus unknown] Hello',
+    subject: '[virus Eicar-Test-Signature] Hello',
   },
-  { name: 'white-listed sender skips the antivirus', toml: '[lists]\nwhitelist_av = ["@trusted.test"]\n', av: 'infected', from: 'ops@trusted.test', rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
-  { name: 'black-listed sender is rejected', toml: '[lists]\nblacklist = ["spammer@bad.test"]\n', av: 'clean', from: 'spammer@bad.test', rcpt: ['x@example.com'], expect: { 'x@example.com': 'reject' } },
-  { name: 'spam over the reject threshold is rejected', av: 'clean', spam: [15, 'reject'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'reject' } },
-  { name: 'spam tagged: accepted with a subject tag', av: 'clean', spam: [6, 'rewrite_subject'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' }, subject: '[SPAM] Hello' },
-  { name: 'spam quarantine threshold: held, not delivered', av: 'clean', spam: [11, 'quarantine'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'discard' }, quarantined: true },
-  { name: 'ham is accepted with spam headers', av: 'clean', spam: [1, 'no_action'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
-  { name: 'white-listed recipient skips anti-spam', toml: '[lists]\nwhitelist_as = ["x@example.com"]\n', av: 'clean', spam: [15, 'reject'], rcpt: ['x@example.com', 'y@example.com'], expect: { 'x@example.com': 'accept', 'y@example.com': 'reject' } },
+  { name: 'white-listed sender skips the antivirus', toml: '[lists]\nwhitelist_av = ["@trusted.test"]\n', message: 'eicar', avSkipped: true, from: 'ops@trusted.test', rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
+  { name: 'black-listed sender is rejected', toml: '[lists]\nblacklist = ["spammer@bad.test"]\n', message: 'clean', avSkipped: true, from: 'spammer@bad.test', rcpt: ['x@example.com'], expect: { 'x@example.com': 'reject' } },
+  { name: 'spam over the reject threshold is rejected', message: 'clean', spam: [15, 'reject'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'reject' } },
+  { name: 'spam tagged: accepted with a subject tag', message: 'clean', spam: [6, 'rewrite_subject'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' }, subject: '[SPAM] Hello' },
+  { name: 'spam quarantine threshold: held, not delivered', message: 'clean', spam: [11, 'quarantine'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'discard' }, quarantined: true },
+  { name: 'ham is accepted with spam headers', message: 'clean', spam: [1, 'no_action'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
+  { name: 'white-listed recipient skips anti-spam', toml: '[lists]\nwhitelist_as = ["x@example.com"]\n', message: 'clean', spam: [15, 'reject'], rcpt: ['x@example.com', 'y@example.com'], expect: { 'x@example.com': 'accept', 'y@example.com': 'reject' } },
 ];
 
 for (const s of SCENARIOS) {
@@ -105,8 +131,9 @@ for (const s of SCENARIOS) {
     const store = openSqliteStore(dir);
     try {
       const config = loadConfig(s.toml ? [{ file: 'golden.toml', text: s.toml }] : []).config;
-      const pipeline = createPipeline({ scanner: scannerFor(s.av, s.detections), spamScorer: s.spam ? scorer(...s.spam) : undefined, config: () => config, quarantine: store.quarantine, events: store.events, logger: silentLogger() });
-      const outcome: Outcome = await pipeline.process({ id: 'tx1', agent: 'smtp', envelope: { mailFrom: s.from ?? 'a@sender.test', rcptTo: s.rcpt }, client: {}, message: { kind: 'buffer', data: MESSAGE }, receivedAt: new Date() });
+      const pipeline = createPipeline({ scanner: s.message === 'engine-failure' ? failingEngine : engine, cleaner: cleanByMimePart, spamScorer: s.spam ? scorer(...s.spam) : undefined, config: () => config, quarantine: store.quarantine, events: store.events, logger: silentLogger() });
+      const outcome: Outcome = await pipeline.process({ id: 'tx1', agent: 'smtp', envelope: { mailFrom: s.from ?? 'a@sender.test', rcptTo: s.rcpt }, client: {}, message: { kind: 'buffer', data: MESSAGES[s.message] }, receivedAt: new Date() });
+      assert.match(outcome.summary, s.avSkipped ? /^av=skipped / : AV_SUMMARY[s.message], 'the engine\'s verdict on this message');
       const got: Record<string, string> = {};
       for (const g of outcome.groups) for (const r of g.recipients) got[r] = g.action;
       assert.deepEqual(got, s.expect);
@@ -115,8 +142,13 @@ for (const s of SCENARIOS) {
         if (g.action === 'reject') assert.equal(g.reply?.code, 550);
         if (g.action === 'defer') assert.equal(g.reply?.code, 451);
         if (g.action === 'accept') {
-          const text = g.message!.kind === 'buffer' ? g.message!.data.toString() : '';
-          assert.ok(text.endsWith(MESSAGE.toString().replace('Subject: Hello', `Subject: ${s.subject ?? 'Hello'}`)), 'original bytes kept after the added headers');
+          const text = g.message!.kind === 'buffer' ? g.message!.data.toString('latin1') : '';
+          const original = MESSAGES[s.message].toString('latin1').replace('Subject: Hello', `Subject: ${s.subject ?? 'Hello'}`);
+          if (s.cleaned) {
+            assert.equal(g.bodyReplaced, true);
+            assert.ok(!text.includes(Buffer.from(EICAR).toString('base64').slice(0, 40)), 'the infected part is gone');
+            assert.ok(text.includes('--B\r\nContent-Type: text/plain\r\n\r\nBody\r\n'), 'the clean part is kept byte for byte');
+          } else assert.ok(text.endsWith(original), 'original bytes kept after the added headers');
           assert.match(text, /^X-Virus-Scanned: Moat/);
           // A recipient white-listed for anti-spam gets no spam verdict headers.
           if (s.spam) assert.equal(/X-Spam-Status: /.test(text), !(s.toml ?? '').includes(`whitelist_as = ["${g.recipients[0]}"]`));
