@@ -259,3 +259,31 @@ test('STARTTLS with the configured certificate', async () => {
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('outbound mode: a mail client\'s messages are relayed or refused inside its session, XFORWARD describing the client', async () => {
+  const hop = await startNextHop();
+  const seen: Transaction[] = [];
+  const config = SmtpSection.parse({ mode: 'outbound', next_hop_timeout_ms: 1_500 });
+  const agent = await startSmtpAgent({ config, pipeline: scriptedPipeline({ seen }), nextHop: smtpNextHop(`127.0.0.1:${hop.port}`, { heloName: 'moat.test', timeoutMs: 1_500, cacheConnections: 4 }), logger: silentLogger() }, { portOverride: 0 });
+  try {
+    // One client session, three messages (mail clients send several per connection).
+    const replies = await rawSession(agent.address.port, [
+      'EHLO laptop.example\r\n',
+      'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<b@example.com>\r\n', 'DATA\r\n', `${MSG}.\r\n`,
+      'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<reject@example.com>\r\n', 'DATA\r\n', `${MSG}.\r\n`,
+      'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<c@example.com>\r\n', 'DATA\r\n', `${MSG}.\r\n`,
+      'QUIT\r\n',
+    ]);
+    const finals = replies.filter((l) => /^(250 2\.0\.0|550 )/.test(l));
+    assert.deepEqual(finals, ['250 2.0.0 Ok: queued as NEXT1', '550 5.7.1 infected with Test-Sig', '250 2.0.0 Ok: queued as NEXT2'], replies.join('\n'));
+    assert.deepEqual(hop.received.map((m) => m.to), [['b@example.com'], ['c@example.com']]);
+    assert.deepEqual(seen.map((t) => t.agent), ['smtp-proxy', 'smtp-proxy', 'smtp-proxy']);
+    // The client did not send XFORWARD: Moat describes it to the next hop itself.
+    assert.equal(hop.received[0]!.xforward.ADDR, '127.0.0.1');
+    assert.equal(hop.received[0]!.xforward.HELO, 'laptop.example');
+    assert.equal(hop.received[0]!.xforward.PROTO, 'ESMTP');
+  } finally {
+    await agent.close(1_000);
+    await hop.close();
+  }
+});
