@@ -22,7 +22,7 @@ export interface ScorerDeps {
 }
 
 /** Bayes probability bands → symbols, as SpamAssassin names them; weights tuned so BAYES_99 alone is spam. */
-const BAYES_BANDS: Array<{ min: number; max: number; name: string; score: number }> = [
+export const BAYES_BANDS: Array<{ min: number; max: number; name: string; score: number }> = [
   { min: 0.999, max: 1.01, name: 'BAYES_999', score: 6.0 },
   { min: 0.99, max: 0.999, name: 'BAYES_99', score: 5.0 },
   { min: 0.95, max: 0.99, name: 'BAYES_95', score: 3.5 },

@@ -7,15 +7,23 @@ export interface TokenCounts {
   ham: number;
 }
 
-/** Robinson's s (strength of the prior) and x (prior probability of an unknown token). */
-const S = 0.45;
-const X = 0.5;
-/** Tokens closer than this to 0.5 carry no information and are ignored. */
-const MIN_INTEREST = 0.1;
-/** Most-interesting tokens combined (SpamAssassin uses 150). */
-const MAX_TOKENS = 150;
+/**
+ * Robinson's s (strength of the prior), x (prior probability of an unknown token), the distance
+ * from 0.5 below which a token is ignored, and how many of the most interesting tokens are
+ * combined. bench/antispam/tune.ts searches these by cross-validation on the training half
+ * (docs/antispam.md has what it found and why the defaults were kept).
+ */
+export interface ClassifierParams {
+  s: number;
+  x: number;
+  minInterest: number;
+  maxTokens: number;
+}
 
-export function tokenProbability(c: TokenCounts, nSpam: number, nHam: number): number {
+export const DEFAULT_PARAMS: ClassifierParams = { s: 0.45, x: 0.5, minInterest: 0.1, maxTokens: 150 };
+
+export function tokenProbability(c: TokenCounts, nSpam: number, nHam: number, params: ClassifierParams = DEFAULT_PARAMS): number {
+  const { s: S, x: X } = params;
   const spamRatio = nSpam ? c.spam / nSpam : 0;
   const hamRatio = nHam ? c.ham / nHam : 0;
   const total = c.spam + c.ham;
@@ -36,8 +44,8 @@ function chi2q(chi: number, df: number): number {
 }
 
 /** Combined spam probability 0..1 and the tokens that decided it. */
-export function combine(probabilities: Map<string, number>): { probability: number; used: number } {
-  const interesting = [...probabilities.values()].filter((p) => Math.abs(p - 0.5) >= MIN_INTEREST).sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5)).slice(0, MAX_TOKENS);
+export function combine(probabilities: Map<string, number>, params: ClassifierParams = DEFAULT_PARAMS): { probability: number; used: number } {
+  const interesting = [...probabilities.values()].filter((p) => Math.abs(p - 0.5) >= params.minInterest).sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5)).slice(0, params.maxTokens);
   if (interesting.length === 0) return { probability: 0.5, used: 0 };
   let lnSpam = 0;
   let lnHam = 0;
