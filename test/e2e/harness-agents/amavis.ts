@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startDaemonProcess } from './daemon-process.js';
 import { chown, mkdir, writeFile, readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 
 /**
  * A private amavisd-new (Debian package) in the foreground on loopback, with its own home,
@@ -14,23 +13,6 @@ export interface AmavisInstance {
   tempBase: string;
   log(): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`amavisd exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('amavisd did not start listening');
 }
 
 export async function startAmavis(options: { dir: string; port: number; forwardPort: number; clamdSocket: string }): Promise<AmavisInstance> {
@@ -95,41 +77,22 @@ $warnvirusrecip = 0;
   );
   await writeFile(join(dir, 'amavis.log'), '');
   await chown(join(dir, 'amavis.log'), uid, gid);
-  const child = spawn('/usr/sbin/amavisd', ['-c', conf, 'foreground'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  try {
-    await waitForPort(options.port, 30_000, child);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}: ${output}`, { cause: err });
-  }
+  const daemon = await startDaemonProcess('amavisd', '/usr/sbin/amavisd', ['-c', conf, 'foreground'], { port: options.port, timeoutMs: 30_000 });
   return {
     port: options.port,
     tempBase,
-    log: async () => `${output}\n${await readFile(join(dir, 'amavis.log'), 'utf8').catch(() => '')}`,
+    log: async () => `${daemon.output()}\n${await readFile(join(dir, 'amavis.log'), 'utf8').catch(() => '')}`,
     async stop() {
       const pid = Number((await readFile(join(dir, 'amavisd.pid'), 'utf8').catch(() => '')).trim());
-      child.kill('SIGTERM');
-      if (pid > 0 && pid !== child.pid) {
+      // amavisd forks: its master's pid file names the process that must go too.
+      if (pid > 0 && pid !== daemon.child.pid) {
         try {
           process.kill(pid, 'SIGTERM');
         } catch {
           /* already gone */
         }
       }
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const t = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve();
-        }, 5000);
-        child.on('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await daemon.stop();
     },
   };
 }

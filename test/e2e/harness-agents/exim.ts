@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { startDaemonProcess } from './daemon-process.js';
 import { chmod, chown, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { execFileSync } from 'node:child_process';
 
 /** Where test/e2e/harness-agents/install-exim.sh extracts exim4-daemon-heavy. */
@@ -92,34 +92,11 @@ begin retry
 *  *  F,1d,2s
 `,
   );
-  const child: ChildProcess = spawn(EXIM_BIN, ['-C', conf, '-bdf', '-oX', String(port)], {
-    env: { LD_LIBRARY_PATH: join(EXIM_PREFIX, 'usr/lib'), PATH: '/usr/bin:/bin' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exim exited ${child.exitCode}: ${output}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`exim did not listen: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const daemon = await startDaemonProcess('exim', EXIM_BIN, ['-C', conf, '-bdf', '-oX', String(port)], { port, env: { LD_LIBRARY_PATH: join(EXIM_PREFIX, 'usr/lib'), PATH: '/usr/bin:/bin' } });
   return {
     port,
     scanDir: join(spool, 'scan'),
-    log: async () => `${output}\n${await readFile(join(dir, 'log', 'mainlog'), 'utf8').catch(() => '')}\n${await readFile(join(dir, 'log', 'paniclog'), 'utf8').catch(() => '')}`,
+    log: async () => `${daemon.output()}\n${await readFile(join(dir, 'log', 'mainlog'), 'utf8').catch(() => '')}\n${await readFile(join(dir, 'log', 'paniclog'), 'utf8').catch(() => '')}`,
     async queued() {
       const walk = async (d: string): Promise<number> => {
         let n = 0;
@@ -135,18 +112,7 @@ begin retry
       });
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const t = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve();
-        }, 5000);
-        child.on('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await daemon.stop();
     },
   };
 }

@@ -1,8 +1,8 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { startDaemonProcess } from './daemon-process.js';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -56,29 +56,7 @@ MAILER(\`smtp')dnl
   const { stdout } = await run('/usr/bin/m4', [`-D_CF_DIR_=${CF_DIR}/`, join(CF_DIR, 'm4/cf.m4'), join(dir, 'moat.mc')]);
   // Only the MTA daemon on our port: drop the MSA on 587 that cf.m4 adds by default.
   await writeFile(join(dir, 'sendmail.cf'), stdout.replace(/^O DaemonPortOptions=Port=587.*\n/m, ''));
-  const child: ChildProcess = spawn('/usr/bin/unshare', ['-u', '/bin/sh', '-c', `hostname localhost.localdomain && exec ${SENDMAIL_BIN} -C ${join(dir, 'sendmail.cf')} -bD -odq`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`sendmail exited ${child.exitCode}: ${output}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`sendmail did not listen: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const daemon = await startDaemonProcess('sendmail', '/usr/bin/unshare', ['-u', '/bin/sh', '-c', `hostname localhost.localdomain && exec ${SENDMAIL_BIN} -C ${join(dir, 'sendmail.cf')} -bD -odq`], { port });
   return {
     port,
     async queuedHeaders() {
@@ -86,18 +64,7 @@ MAILER(\`smtp')dnl
       return Promise.all(names.map((n) => readFile(join(queue, n), 'latin1')));
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const t = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve();
-        }, 5000);
-        child.on('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await daemon.stop();
     },
   };
 }

@@ -14,7 +14,7 @@ import { startMilterAgent, type MilterAgent } from '../../../src/agents/milter/m
 import { startLocalAgent, type LocalAgent } from '../../../src/agents/local/local-server.js';
 import { createTestScanner } from '../harness-agents/test-engine.js';
 import { createTestPipeline } from '../harness-agents/test-pipeline.js';
-import { startPostfix, type PostfixInstance } from '../harness-agents/postfix.js';
+import { startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
 import { MOAT_BIN } from '../harness-agents/run-moat.js';
 
 async function freePort(): Promise<number> {
@@ -51,7 +51,9 @@ describe('real Postfix: smtpd_milters → Moat milter, local delivery through ma
     postfix = await startPostfix({
       dir: join(dir, 'postfix'),
       port: await freePort(),
-      mainCf: {
+      main: {
+        // Local delivery for moat.test: the recipients' mailboxes are written by mailbox_command.
+        mydestination: 'moat.test, localhost',
         smtpd_milters: `inet:127.0.0.1:${milter.tcp!.port}`,
         milter_default_action: 'tempfail',
         mailbox_command: `${process.execPath} ${MOAT_BIN} mda --socket ${join(dir, 'moat.sock')} -- ${deliver}`,
@@ -98,7 +100,7 @@ describe('real Postfix: smtpd_milters → Moat milter, local delivery through ma
     const info = await send('From: alice@example.org\r\nTo: nobody@moat.test\r\nSubject: during outage\r\n\r\nkeep me\r\n');
     assert.match(info.response, /^250 /);
     await postfix.waitForLog(/to=<nobody@moat\.test>.*status=deferred/);
-    assert.ok((await postfix.queued()) >= 1, 'the message waits in the Postfix queue');
+    assert.ok((await postfix.queue()).length >= 1, 'the message waits in the Postfix queue');
     assert.doesNotMatch(await postfix.log(), /status=bounced/);
     local = await startLocalAgent({ config: localConfig(), stateDir: dir, pipeline, logger: silentLogger() });
     await postfix.flush();
