@@ -3,6 +3,7 @@
  * small derived facts a scan needs (zero-count logical signatures, name decoding).
  */
 import { MoatError } from '../../core/errors.js';
+import { compileAnchorFilterModule, WasmAnchorFilter, type AnchorFilterModule } from './wasm-anchor-filter.js';
 import type { TransferableMatcher } from '../contracts.js';
 import { evaluateLogicalExpression } from './logical-expression.js';
 import { BITSET_WORDS, type MatcherMeta, SLOT_STRIDE } from './matcher-layout.js';
@@ -29,6 +30,9 @@ export class MatcherTables {
   /** Logical signatures true with every count at zero (e.g. `0=0`): evaluated on every object. */
   readonly zeroTrueLsigs: number[];
   private readonly decoder = new TextDecoder();
+  /** WebAssembly filters by root bitset, built on first use in this thread (each holds a 2 MiB copy). */
+  private readonly filters = new Map<number, WasmAnchorFilter>();
+  private filterModule: AnchorFilterModule | undefined;
 
   constructor(
     readonly meta: MatcherMeta,
@@ -70,6 +74,18 @@ export class MatcherTables {
 
   name(index: number): string {
     return this.decoder.decode(this.nameBytes.subarray(this.nameOffsets[index]!, this.nameOffsets[index + 1]!));
+  }
+
+  /** The anchor filter (WebAssembly) over bitsetFor(target). */
+  filterFor(target: number): WasmAnchorFilter {
+    const g = this.meta.rootBitset[target] ?? 0;
+    let filter = this.filters.get(g);
+    if (!filter) {
+      this.filterModule ??= compileAnchorFilterModule();
+      filter = new WasmAnchorFilter(this.bitsetFor(target), this.filterModule);
+      this.filters.set(g, filter);
+    }
+    return filter;
   }
 
   /** The filter bitset of the root for a target (generic + that target's signatures). */

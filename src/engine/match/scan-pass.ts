@@ -6,6 +6,7 @@
  * patterns spanning chunk boundaries still match.
  */
 import { MoatError } from '../../core/errors.js';
+import type { WasmAnchorFilter } from './wasm-anchor-filter.js';
 import type { ExecutableInfo } from '../contracts.js';
 import {
   E_FIRST_PART,
@@ -57,7 +58,7 @@ export class ScanPass {
   private buf: Uint8Array = new Uint8Array(0);
   private base = 0;
   private next = 0;
-  private readonly bits: Uint32Array;
+  private readonly filter: WasmAnchorFilter;
   private readonly verifier: PartVerifier;
   private readonly lookahead: number;
   private readonly lookbehind: number;
@@ -81,7 +82,7 @@ export class ScanPass {
     private readonly allMatch: boolean,
     private readonly signal: AbortSignal | undefined,
   ) {
-    this.bits = t.bitsetFor(passTarget);
+    this.filter = t.filterFor(passTarget);
     this.verifier = new PartVerifier(t.code, t.sets, t.parts);
     this.verifier.budget = VERIFY_BUDGET_BASE;
     this.lookahead = t.meta.maxPartLen + 3;
@@ -136,12 +137,14 @@ export class ScanPass {
     this.prepareVerifier();
     const buf = this.buf;
     const hits = this.hits;
+    // The caller may reuse its chunk buffers between writes: never trust an earlier copy.
+    this.filter.forget();
     let i = from;
     while (i < to && !this.done) {
       if (this.signal?.aborted) throw new MoatError('ABORTED', 'scan aborted');
       const stop = Math.min(to, i + ABORT_CHECK_INTERVAL);
       while (i < stop && !this.done) {
-        const n = collectHits(buf, this.bits, i, stop, hits);
+        const n = this.filter.collect(buf, i, stop, hits);
         for (let j = 0; j < n && !this.done; j++) {
           const at = hits[j]!;
           this.onHit(at, (buf[at]! << 16) | (buf[at + 1]! << 8) | buf[at + 2]!);
@@ -310,23 +313,4 @@ export class ScanPass {
     st.counts[sub]!++;
     st.last[sub] = origin;
   }
-}
-
-/**
- * The hot loop: rolling 3-byte key over buf[from..to+2), one bit test per position; positions
- * that pass go to `out`. Kept a small free function so V8 optimises it in isolation.
- * Returns how many were collected (out.length means "stopped early, resume after the last").
- */
-function collectHits(buf: Uint8Array, bits: Uint32Array, from: number, to: number, out: Int32Array): number {
-  let n = 0;
-  const cap = out.length;
-  let h = (buf[from]! << 8) | buf[from + 1]!;
-  for (let i = from; i < to; i++) {
-    h = ((h << 8) | buf[i + 2]!) & 0xffffff;
-    if ((bits[h >>> 5]! & (1 << (h & 31))) !== 0) {
-      out[n++] = i;
-      if (n === cap) return n;
-    }
-  }
-  return n;
 }
