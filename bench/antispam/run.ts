@@ -2,9 +2,12 @@
  * Anti-spam accuracy benchmark: Moat vs SpamAssassin (Debian) on the SpamAssassin public corpus.
  * Both are trained on the same half (Bayes) and tested on the other half, network tests off.
  *
- *   node bin/moat-dev.js bench/antispam/run.ts [--limit N] [--no-sa]
+ *   node bin/moat-dev.js bench/antispam/run.ts [--limit N] [--no-sa] [--rspamd]
  *
  * --limit N   messages per subset (default: all, ~6,000 messages; SpamAssassin takes ~20 min then)
+ * --rspamd    also Debian's rspamd (apt-get install rspamd; Bayes in Redis db 7 on 127.0.0.1:6379,
+ *             flushed first), same training half, network modules off; spam = score ≥ 6 (its
+ *             `add header` threshold)
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, availableParallelism } from 'node:os';
@@ -19,8 +22,9 @@ import { viewMessage } from '../../src/antispam/message-view.js';
 import { openSqliteTokenStore } from '../../src/storage/bayes/sqlite-token-store.js';
 import { SUBSETS, isTest, loadCorpus, type CorpusMessage } from './corpus.js';
 import { privateSpamAssassin } from './spamassassin.js';
+import { privateRspamd } from './rspamd.js';
 
-const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' }, rspamd: { type: 'boolean' } } });
 const limit = values.limit ? Number(values.limit) : Infinity;
 const corpus = await loadCorpus(limit);
 const train = corpus.filter((m) => !isTest(m));
@@ -68,28 +72,62 @@ if (!values['no-sa']) {
   }
 }
 
+// ── rspamd (optional) ───────────────────────────────────────────────────────────
+const rsScores = new Map<CorpusMessage, number>();
+let rsTrainS = 0;
+let rsTestS = 0;
+let rsVersion = '';
+const RSPAMD_SPAM = 6;
+if (values.rspamd) {
+  const rs = await privateRspamd(join(work, 'rspamd'));
+  rsVersion = rs.version;
+  try {
+    const parallel = async (list: CorpusMessage[], fn: (m: CorpusMessage) => Promise<void>) => {
+      const queue = [...list];
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        for (let m = queue.shift(); m; m = queue.shift()) await fn(m);
+      }));
+    };
+    t0 = performance.now();
+    const outcomes = new Map<string, number>();
+    await parallel(train, async (m) => {
+      const r = await rs.learn(m.text, m.spam);
+      const key = `${m.spam ? 'spam' : 'ham'} ${r.status}${r.error ? ` ${r.error.replace(/<[^>]*>/g, '<id>').slice(0, 80)}` : ''}`;
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    });
+    rsTrainS = (performance.now() - t0) / 1000;
+    console.log(`rspamd learning outcomes: ${[...outcomes].map(([k, n]) => `${k}: ${n}`).join('; ')}`);
+    t0 = performance.now();
+    await parallel(test, async (m) => void rsScores.set(m, await rs.score(m.text)));
+    rsTestS = (performance.now() - t0) / 1000;
+  } finally {
+    rs.stop();
+  }
+}
+
 // ── Table ─────────────────────────────────────────────────────────────────────
 const REQUIRED = config.antispam.required_score;
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(2)}%` : '-');
-const rows: string[][] = [['subset', 'test msgs', 'Moat', 'SpamAssassin']];
+const rows: string[][] = [['subset', 'test msgs', 'Moat', 'SpamAssassin', ...(values.rspamd ? ['rspamd'] : [])]];
+const rs = (cell: string) => (values.rspamd ? [cell] : []);
 for (const subset of SUBSETS) {
   const ms = test.filter((m) => m.subset === subset);
   const spam = subset.startsWith('spam');
   const metric = (scores: Map<CorpusMessage, number>) => {
-    const flagged = ms.filter((m) => (scores.get(m) ?? -Infinity) >= (scores === moatScores ? REQUIRED : 5)).length;
+    const flagged = ms.filter((m) => (scores.get(m) ?? -Infinity) >= (scores === moatScores ? REQUIRED : scores === rsScores ? RSPAMD_SPAM : 5)).length;
     return scores.size ? `${spam ? 'recall' : 'FP'} ${pct(flagged, ms.length)} (${flagged})` : '-';
   };
-  rows.push([subset, String(ms.length), metric(moatScores), metric(saScores)]);
+  rows.push([subset, String(ms.length), metric(moatScores), metric(saScores), ...rs(metric(rsScores))]);
 }
 const allHam = test.filter((m) => !m.spam);
 const allSpam = test.filter((m) => m.spam);
 const total = (scores: Map<CorpusMessage, number>, set: CorpusMessage[], req: number) => set.filter((m) => (scores.get(m) ?? -Infinity) >= req).length;
-rows.push(['all ham (FP rate)', String(allHam.length), pct(total(moatScores, allHam, REQUIRED), allHam.length), saScores.size ? pct(total(saScores, allHam, 5), allHam.length) : '-']);
-rows.push(['all spam (recall)', String(allSpam.length), pct(total(moatScores, allSpam, REQUIRED), allSpam.length), saScores.size ? pct(total(saScores, allSpam, 5), allSpam.length) : '-']);
-rows.push(['train time', String(train.length), `${moatTrainS.toFixed(1)} s`, saScores.size ? `${saTrainS.toFixed(1)} s` : '-']);
-rows.push(['throughput (test)', String(test.length), `${(test.length / moatTestS).toFixed(0)} msg/s (1 thread)`, saScores.size ? `${(test.length / saTestS).toFixed(1)} msg/s (spamd, ${availableParallelism()} children)` : '-']);
+rows.push(['all ham (FP rate)', String(allHam.length), pct(total(moatScores, allHam, REQUIRED), allHam.length), saScores.size ? pct(total(saScores, allHam, 5), allHam.length) : '-', ...rs(pct(total(rsScores, allHam, RSPAMD_SPAM), allHam.length))]);
+rows.push(['all spam (recall)', String(allSpam.length), pct(total(moatScores, allSpam, REQUIRED), allSpam.length), saScores.size ? pct(total(saScores, allSpam, 5), allSpam.length) : '-', ...rs(pct(total(rsScores, allSpam, RSPAMD_SPAM), allSpam.length))]);
+rows.push(['train time', String(train.length), `${moatTrainS.toFixed(1)} s`, saScores.size ? `${saTrainS.toFixed(1)} s` : '-', ...rs(`${rsTrainS.toFixed(1)} s`)]);
+rows.push(['throughput (test)', String(test.length), `${(test.length / moatTestS).toFixed(0)} msg/s (1 thread)`, saScores.size ? `${(test.length / saTestS).toFixed(1)} msg/s (spamd, ${availableParallelism()} children)` : '-', ...rs(`${(test.length / rsTestS).toFixed(1)} msg/s (2 workers, 4 clients)`)]);
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-console.log(`\nthreshold: Moat required_score ${REQUIRED}, SpamAssassin required_score 5.0 (${saVersion}, local tests + Bayes, no network)`);
+console.log(`\nthreshold: Moat required_score ${REQUIRED}, SpamAssassin required_score 5.0 (${saVersion}, local tests + Bayes, no network)${values.rspamd ? `; ${rsVersion} spam at score ≥ ${RSPAMD_SPAM}, network modules off` : ''}`);
 for (const [i, r] of rows.entries()) {
   console.log(`| ${r.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`);
   if (i === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
