@@ -102,6 +102,26 @@ test('regression: the caller keeps its buffer after a scan (nothing is detached)
   assert.equal(Buffer.from(data.subarray(0, 3)).toString(), 'X5O');
 });
 
+test('a message in shared memory is scanned in place: same verdict and tree as a copy, bytes untouched', async () => {
+  execFileSync('zip', ['-q', '-j', join(dir, 'shared.zip'), join(dir, 'eicar.com')]);
+  const { readFile } = await import('node:fs/promises');
+  const zip = (await readFile(join(dir, 'shared.zip'))).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const mail = Buffer.from(
+    'From: a@example.org\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+      '--b\r\nContent-Type: text/plain\r\n\r\nHello THERE,\r\n\tsee   attached.\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>Hi <b>you</b></p>\r\n' +
+      `--b\r\nContent-Type: application/zip; name="x.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${zip}\r\n--b--\r\n`,
+  );
+  const shared = Buffer.from(new SharedArrayBuffer(mail.length + 10), 5, mail.length);
+  mail.copy(shared);
+  const before = Buffer.from(shared);
+  const inPlace = await scanner.scan({ kind: 'buffer', data: shared }, { isMail: true });
+  const copied = await scanner.scan({ kind: 'buffer', data: mail }, { isMail: true });
+  assert.equal(inPlace.verdict, 'infected');
+  assert.deepEqual(inPlace.detections, copied.detections);
+  assert.deepEqual(inPlace.root, copied.root);
+  assert.ok(shared.equals(before), 'the engine never writes to its input');
+});
+
 test('like ClamAV (HTMLSKIPRAW), whole-file hashes do not match HTML; they match other text', async () => {
   const { createHash } = await import('node:crypto');
   const html = Buffer.from('<html><body><script>x</script>hello</body></html>\n');

@@ -34,6 +34,10 @@ function replyError(reply: SmtpReply): Error {
 }
 
 /** Reads DATA into one buffer (the engine copies what it scans; the message stays ours for re-injection). */
+/**
+ * The message, gathered into shared memory: the scan workers read it there without a copy, while
+ * this thread keeps it to pass on (the engine never writes to its input).
+ */
 async function collect(stream: SMTPServerDataStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -41,7 +45,10 @@ async function collect(stream: SMTPServerDataStream): Promise<Buffer> {
     chunks.push(chunk as Buffer);
     total += (chunk as Buffer).length;
   }
-  return Buffer.concat(chunks, total);
+  const out = Buffer.from(new SharedArrayBuffer(total));
+  let at = 0;
+  for (const c of chunks) at += c.copy(out, at);
+  return out;
 }
 
 /** Attributes Postfix defines for XFORWARD (smtp-server also keeps internal keys like ADDR:DEFAULT). */

@@ -4,6 +4,7 @@
  */
 import { MoatError } from '../../core/errors.js';
 import { compileAnchorFilterModule, WasmAnchorFilter, type AnchorFilterModule } from './wasm-anchor-filter.js';
+import { WasmNormaliserKernel } from './wasm-text-normaliser.js';
 import type { TransferableMatcher } from '../contracts.js';
 import { evaluateLogicalExpression } from './logical-expression.js';
 import { BITSET_WORDS, type MatcherMeta, SLOT_STRIDE } from './matcher-layout.js';
@@ -33,6 +34,7 @@ export class MatcherTables {
   /** WebAssembly filters by root bitset, built on first use in this thread (each holds a 2 MiB copy). */
   private readonly filters = new Map<number, WasmAnchorFilter>();
   private filterModule: AnchorFilterModule | undefined;
+  private normaliser: WasmNormaliserKernel | undefined;
 
   constructor(
     readonly meta: MatcherMeta,
@@ -86,6 +88,11 @@ export class MatcherTables {
       this.filters.set(g, filter);
     }
     return filter;
+  }
+
+  /** The WebAssembly text-normalisation loop of this thread, built on first use (~2 MiB of memory). */
+  normaliserKernel(): WasmNormaliserKernel {
+    return (this.normaliser ??= new WasmNormaliserKernel());
   }
 
   /** The filter bitset of the root for a target (generic + that target's signatures). */

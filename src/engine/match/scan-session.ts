@@ -74,7 +74,7 @@ export class ScanSession implements MatchSession {
     if (ctx.type === 'CL_TYPE_HTML' && size <= MAX_HTML_NORMALIZE) this.html = [];
     else this.raw = new ScanPass(t, rawTargetOf(ctx.type), size, ctx.exe, ctx.allMatch, ctx.signal);
     this.normTarget = normalisedTargetOf(ctx.type);
-    if (this.normTarget >= 0 && size <= MAX_SCRIPT_NORMALIZE) this.norm = new TextNormaliser(MAX_SCRIPT_NORMALIZE);
+    if (this.normTarget >= 0 && size <= MAX_SCRIPT_NORMALIZE) this.norm = new TextNormaliser(MAX_SCRIPT_NORMALIZE, t.normaliserKernel(), size);
   }
 
   write(chunk: Uint8Array): void {

@@ -2,31 +2,39 @@
  * ClamAV's generic text normalisation (textnorm.c behaviour), which target-7 (ASCII)
  * signatures are matched against: upper-case letters become lower-case, runs of
  * whitespace (TAB, LF, VT, FF, CR, space) become one space, other control bytes and all
- * bytes ≥ 0x80 are dropped. Streaming: state carries across chunks.
+ * bytes ≥ 0x80 are dropped. Streaming: state carries across chunks. With a kernel the byte loop
+ * runs in WebAssembly; without one, `normaliseBytes` below (the definition) does.
  */
-const COPY = 0;
-const SKIP = 1;
-const SPACE = 2;
-const LOWER = 3;
+import { NORMALISE_TABLE, type WasmNormaliserKernel } from './wasm-text-normaliser.js';
 
-const ACTION = ((): Uint8Array => {
-  const a = new Uint8Array(256).fill(SKIP);
-  for (let b = 0x20; b < 0x7f; b++) a[b] = COPY;
-  a[0x7f] = COPY;
-  for (let b = 0x41; b <= 0x5a; b++) a[b] = LOWER;
-  for (const b of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]) a[b] = SPACE;
-  return a;
-})();
+/** The byte loop in JavaScript: normalises `chunk` into out[p…], returns the new length. */
+export function normaliseBytes(chunk: Uint8Array, out: Uint8Array, p: number, spaceOpen: boolean): number {
+  let space = spaceOpen;
+  for (let i = 0; i < chunk.length; i++) {
+    const m = NORMALISE_TABLE[chunk[i]!]!;
+    if (m === 0) continue;
+    if (m === 0x20) {
+      if (space) continue;
+      space = true;
+    } else space = false;
+    out[p++] = m;
+  }
+  return p;
+}
 
 export class TextNormaliser {
   private out: Uint8Array;
   length = 0;
-  private spaceWritten = false;
   /** Set once the output limit was reached; the caller then skips the normalised pass. */
   overflow = false;
 
-  constructor(private readonly limit: number) {
-    this.out = new Uint8Array(Math.min(limit, 1 << 16));
+  /** `expected`: the input size when known (the output is never longer), so the buffer is sized once. */
+  constructor(
+    private readonly limit: number,
+    private readonly kernel?: WasmNormaliserKernel,
+    expected = 1 << 16,
+  ) {
+    this.out = new Uint8Array(Math.min(limit, Math.max(16, expected)));
   }
 
   push(chunk: Uint8Array): void {
@@ -40,29 +48,9 @@ export class TextNormaliser {
       grown.set(this.out.subarray(0, this.length));
       this.out = grown;
     }
-    const out = this.out;
-    let p = this.length;
-    let space = this.spaceWritten;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
-      switch (ACTION[c]) {
-        case SKIP:
-          continue;
-        case SPACE:
-          if (!space) out[p++] = 0x20;
-          space = true;
-          continue;
-        case LOWER:
-          out[p++] = c + 32;
-          space = false;
-          continue;
-        default:
-          out[p++] = c;
-          space = false;
-      }
-    }
-    this.length = p;
-    this.spaceWritten = space;
+    // The open space run is exactly "the last byte written is a space".
+    const spaceOpen = this.length > 0 && this.out[this.length - 1] === 0x20;
+    this.length = this.kernel ? this.kernel.normalise(chunk, this.out, this.length, spaceOpen) : normaliseBytes(chunk, this.out, this.length, spaceOpen);
   }
 
   result(): Uint8Array {

@@ -10,40 +10,16 @@
  * copied in per window, so memory stays bounded whatever the object size).
  */
 import { BITSET_WORDS } from './matcher-layout.js';
+import { ADD, AND, BLOCK, BR_IF, CONST, END, EQ, GE_S, GET, I32, IF, LOAD32, LOAD8_U, LOOP, LT_S, oneFunctionModule, OR, RETURN, SET, SHL, SHR_U, STORE32, TEE, VOID, wasm, WASM_PAGE, type WasmMemory, type WasmModule } from './wasm-encoding.js';
 
-/** The part of the WebAssembly JS API used here (the project's TypeScript lib has no DOM/wasm types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => AnchorFilterModule;
-  Instance: new (module: AnchorFilterModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-}
 /** A compiled filter module (opaque). */
-export type AnchorFilterModule = { readonly __brand?: 'AnchorFilterModule' };
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export type AnchorFilterModule = WasmModule;
 
 const BITS_BYTES = BITSET_WORDS * 4;
 const HIT_SLOTS = 4096;
 const HITS_AT = BITS_BYTES;
 const DATA_AT = HITS_AT + HIT_SLOTS * 4;
 const WINDOW = 1 << 20;
-const PAGE = 65536;
-
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'latin1')];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-// Opcodes used below.
-const GET = 0x20, SET = 0x21, TEE = 0x22, CONST = 0x41, ADD = 0x6a, SHL = 0x74, SHR_U = 0x76, OR = 0x72, AND = 0x71, EQ = 0x46, LT_S = 0x48, GE_S = 0x4e;
-const LOAD8_U = 0x2d, LOAD32 = 0x28, STORE32 = 0x36, BLOCK = 0x02, LOOP = 0x03, IF = 0x04, END = 0x0b, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40, I32 = 0x7f;
 
 /**
  * collect(base, from, to, hitsAt, cap) → n. Data byte of position i is at memory[base + i]
@@ -75,17 +51,10 @@ const BODY = [
   END,
 ];
 
-const MODULE_BYTES = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-  ...section(1, [1, 0x60, 5, I32, I32, I32, I32, I32, 1, I32]),
-  ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, ...uleb(1)]),
-  ...section(3, [1, 0]),
-  ...section(7, [1, ...name('collect'), 0x00, 0]),
-  ...section(10, [1, ...uleb(BODY.length), ...BODY]),
-]);
+const MODULE_BYTES = oneFunctionModule('collect', 5, BODY);
 
 export class WasmAnchorFilter {
-  private readonly memory: { readonly buffer: ArrayBuffer };
+  private readonly memory: WasmMemory;
   private readonly run: (base: number, from: number, to: number, hitsAt: number, cap: number) => number;
   /** The window now in memory: [start, end) of `buf` (a resumed call after a full hit buffer reuses it). */
   private window: { buf: Uint8Array; start: number; end: number } | undefined;
@@ -95,7 +64,7 @@ export class WasmAnchorFilter {
 
   constructor(bits: Uint32Array, module: AnchorFilterModule = new wasm.Module(MODULE_BYTES)) {
     if (bits.length !== BITSET_WORDS) throw new Error(`filter bitset must have ${BITSET_WORDS} words, got ${bits.length}`);
-    this.memory = new wasm.Memory({ initial: Math.ceil((DATA_AT + WINDOW + 8) / PAGE) });
+    this.memory = new wasm.Memory({ initial: Math.ceil((DATA_AT + WINDOW + 8) / WASM_PAGE) });
     const instance = new wasm.Instance(module, { e: { m: this.memory } });
     this.run = instance.exports.collect as WasmAnchorFilter['run'];
     new Uint32Array(this.memory.buffer, 0, BITSET_WORDS).set(bits);

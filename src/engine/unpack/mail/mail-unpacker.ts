@@ -5,7 +5,7 @@ import { filterHeuristics } from '../../heuristics/heuristic-names.js';
 import { memberHeuristics } from '../../heuristics/member-heuristics.js';
 import type { ExtractedObject, UnpackContext, Unpacker } from '../unpacker.js';
 import { splitMbox } from './mbox-split.js';
-import { findTextEncoded } from '../text-encoded/find-text-encoded.js';
+import { findTextEncoded, mayHoldTextEncoded } from '../text-encoded/find-text-encoded.js';
 
 /** uuencode/yEnc/BinHex files looked for inside one text part; more is an attack, not mail. */
 const MAX_TEXT_ENCODED_PER_PART = 64;
@@ -50,9 +50,11 @@ export const mailUnpacker: Unpacker = {
         if (!bytes || bytes.length === 0) continue;
         // Every part of the main reading is yielded (cleaning needs each one, even duplicates);
         // the alternative reading adds only content the main reading did not show.
-        const hash = createHash('sha1').update(bytes).digest('hex');
-        if (reading === 'last' && seen.has(hash)) continue;
-        seen.add(hash);
+        if (readings.length > 1) {
+          const hash = createHash('sha1').update(bytes).digest('hex');
+          if (reading === 'last' && seen.has(hash)) continue;
+          seen.add(hash);
+        }
         if (!ctx.budget.consume(bytes.length)) {
           yield { name: leaf.filename ?? `part ${leaf.path || '1'}`, state: 'too_big', notes: ['scan byte budget exhausted'] };
           return;
@@ -61,7 +63,7 @@ export const mailUnpacker: Unpacker = {
         if (reading === 'first') obj.mimePath = leaf.path;
         else obj.notes = ['seen only in the alternative reading of an ambiguous message'];
         yield obj;
-        if (leaf.contentType.startsWith('text/') || leaf.contentType === 'application/octet-stream') {
+        if ((leaf.contentType.startsWith('text/') || leaf.contentType === 'application/octet-stream') && mayHoldTextEncoded(bytes)) {
           const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
           for (const f of findTextEncoded(text, MAX_TEXT_ENCODED_PER_PART, limits.maxObjectBytes)) {
             const obj2: ExtractedObject = { name: f.name, data: f.data, heuristics: memberHeuristics(ctx.heuristics, { name: f.name, data: f.data, insideArchive: false }), notes: f.notes };

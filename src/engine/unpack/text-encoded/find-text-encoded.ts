@@ -5,6 +5,15 @@ import { findYenc, type TextEncodedFile } from './yenc-decode.js';
 export type { TextEncodedFile } from './yenc-decode.js';
 
 /**
+ * Whether a part can hold a uuencode ("begin"), yEnc ("=ybegin") or BinHex block at all: a memchr-speed
+ * test that spares the latin1 copy and the searches for the great majority of parts.
+ */
+export function mayHoldTextEncoded(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return b.includes('begin') || b.includes('BinHex');
+}
+
+/**
  * Files carried as text inside a body: uuencode, yEnc and BinHex 4.0 blocks. Clients such as
  * Outlook Express and news readers show them as attachments, so the scanner must open them too.
  * `text` is the latin1 view of the bytes (one character per byte).

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { findYenc } from './yenc-decode.js';
 import { crc16Xmodem, findBinhex } from './binhex-decode.js';
-import { findTextEncoded } from './find-text-encoded.js';
+import { findTextEncoded, mayHoldTextEncoded } from './find-text-encoded.js';
 import { EICAR_BYTES } from '../../../../test/fixtures/containers/test-context.js';
 
 /** yEnc as the spec (yenc.org 1.3) writes it: +42, escape NUL LF CR = with `=` and +64, 128-byte lines. */
@@ -95,6 +95,25 @@ test('findTextEncoded finds uuencode, uuencode -m, yEnc and BinHex in one body',
   assert.deepEqual(found.map((f) => f.name), ['m.com', 'y.com', 'b.com']);
   for (const f of found) assert.deepEqual(Buffer.from(f.data), Buffer.from(EICAR_BYTES));
   assert.equal(findTextEncoded(text, 2, 1 << 20).length, 2);
+});
+
+test('mayHoldTextEncoded: false only where findTextEncoded can find nothing', () => {
+  const b64 = Buffer.from(EICAR_BYTES).toString('base64');
+  for (const body of [`begin-base64 644 m.com\n${b64}\n====\n`, yencode('y.com', EICAR_BYTES), binhex('b.com', EICAR_BYTES)]) {
+    assert.equal(findTextEncoded(body, 4, 1 << 20).length, 1);
+    assert.equal(mayHoldTextEncoded(Buffer.from(body, 'latin1')), true);
+  }
+  assert.equal(mayHoldTextEncoded(Buffer.from('Lorem ipsum\r\nBEGIN 644 x\r\n')), false);
+  const seeds = [yencode('a', EICAR_BYTES), binhex('b', EICAR_BYTES), `begin 644 u.com\n${'M'.repeat(61)}\n\`\nend\n`];
+  fc.assert(
+    fc.property(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }), fc.string({ maxLength: 100 }), (seed, edits, junk) => {
+      const chars = [...junk + seed];
+      for (const [at, v] of edits) chars[at % chars.length] = String.fromCharCode(v);
+      const text = chars.join('');
+      if (findTextEncoded(text, 8, 1 << 20).length > 0) assert.ok(mayHoldTextEncoded(Buffer.from(text, 'latin1')));
+    }),
+    { numRuns: 1500 },
+  );
 });
 
 test('property: decoders never throw and respect the byte cap', () => {
