@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main, extractGlobalOptions } from './main.js';
 
 function capture() {
@@ -29,6 +30,14 @@ test('moat config check reports a bad file with exit 2', async () => {
   const code = await main(['config', 'check', '--config', file], { stdout: out.stream, stderr: err.stream, env: {} });
   assert.equal(code, 2);
   assert.match(err.text(), /CONFIG_INVALID: .*moat\.toml: key "engine\.workers": got -1/);
+});
+
+test('the shipped example configuration (config/moat.toml.example) is valid', async () => {
+  const file = fileURLToPath(new URL('../../config/moat.toml.example', import.meta.url));
+  const out = capture();
+  const err = capture();
+  assert.equal(await main(['config', 'check', '--config', file], { stdout: out.stream, stderr: err.stream, env: {} }), 0, err.text());
+  assert.match(out.text(), /configuration OK/);
 });
 
 test('moat --help lists the commands and moat config --help explains the command', async () => {

@@ -125,6 +125,24 @@ test('a steady stream of messages reuses one next-hop session, with the envelope
   }
 });
 
+test('a session older than the reuse limit is not reused: the next message opens a new one', async () => {
+  const hop = await scriptedNextHop();
+  const client = new NextHopClient(options(hop.port), { maxIdle: 4, idleMs: 5_000, maxAgeMs: 150 });
+  try {
+    assert.equal((await client.send(message(1))).code, 250);
+    assert.equal((await client.send(message(2))).code, 250);
+    assert.equal(hop.connections(), 1, 'young session reused');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await client.send(message(3))).code, 250);
+    assert.equal(hop.connections(), 2, 'aged session replaced');
+    assert.equal(hop.delivered.length, 3);
+    assert.ok(hop.quits.includes(1), 'the aged session was closed with QUIT');
+  } finally {
+    client.close();
+    await hop.close();
+  }
+});
+
 test('a cached session the next hop dropped is replaced, and the message is delivered exactly once', async () => {
   const hop = await scriptedNextHop({ dropAfterMessage: true });
   const client = new NextHopClient(options(hop.port), { maxIdle: 4, idleMs: 5_000, maxAgeMs: 60_000 });

@@ -335,7 +335,9 @@ export class NextHopClient {
         conn.idle(false);
         return conn;
       }
-      conn.destroy();
+      // Too old to reuse: say QUIT like Postfix does; a dead one is just dropped.
+      if (conn.alive) conn.close();
+      else conn.destroy();
     }
     return undefined;
   }
@@ -369,13 +371,6 @@ export class NextHopClient {
 }
 
 /** Sends one message on a new connection and closes it (tools, tests, benchmarks). */
-export async function sendMessage(options: SmtpClientOptions, message: OutgoingMessage): Promise<SmtpReply> {
-  const opened = await NextHopConnection.open(options);
-  if (!(opened instanceof NextHopConnection)) return opened;
-  try {
-    const result = await opened.transaction(message, options.timeoutMs, options.signal);
-    return result.reply;
-  } finally {
-    opened.close();
-  }
+export function sendMessage(options: SmtpClientOptions, message: OutgoingMessage): Promise<SmtpReply> {
+  return new NextHopClient(options, { maxIdle: 0, idleMs: 0, maxAgeMs: 0 }).send(message, options.signal);
 }

@@ -4,7 +4,6 @@ import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { ClamdSection } from '../../../src/core/config/sections/clamd.js';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -13,16 +12,7 @@ import { startClamdAgent, type ClamdAgent } from '../../../src/agents/clamd/clam
 import { createTestScanner } from '../harness-agents/test-engine.js';
 import { startSmtpSink } from '../harness-agents/smtp-sink.js';
 import { startAmavis, type AmavisInstance } from '../harness-agents/amavis.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../harness/ports.js';
 
 describe('amavisd-new scanning through Moat\'s clamd socket (CONTSCAN of its temp dir)', { skip: !existsSync('/usr/sbin/amavisd') && 'amavisd-new not installed', timeout: 120_000 }, () => {
   let dir: string;

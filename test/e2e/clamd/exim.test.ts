@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, mkdir, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { ClamdSection } from '../../../src/core/config/sections/clamd.js';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -11,16 +10,7 @@ import { EICAR } from '../../../src/engine/sigdb/builtin-database.js';
 import { startClamdAgent, type ClamdAgent } from '../../../src/agents/clamd/clamd-server.js';
 import { createTestScanner } from '../harness-agents/test-engine.js';
 import { eximAvailable, startExim, type EximInstance } from '../harness-agents/exim.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../harness/ports.js';
 
 const virusMsg = `From: alice@example.org\r\nTo: bob@moat.test\r\nSubject: v\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream; name="eicar.com"\r\n\r\n${EICAR}\r\n--b--\r\n`;
 const cleanMsg = 'From: alice@example.org\r\nTo: bob@moat.test\r\nSubject: hi\r\n\r\nHello.\r\n';

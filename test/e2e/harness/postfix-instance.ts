@@ -137,6 +137,15 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
 }
 
 /**
+ * The master.cf listener Moat passes mail back to: loopback only, relaying for loopback, XFORWARD
+ * from loopback trusted, no restrictions of its own (they ran on the public smtpd); `options` first.
+ */
+function reinjectListener(port: number, options: string[]): string {
+  const common = ['smtpd_helo_restrictions=', 'smtpd_client_restrictions=', 'smtpd_sender_restrictions=', 'smtpd_recipient_restrictions=permit_mynetworks,reject', 'smtpd_relay_restrictions=permit_mynetworks,reject', 'mynetworks=127.0.0.0/8', 'smtpd_authorized_xforward_hosts=127.0.0.0/8'];
+  return [`127.0.0.1:${port} inet n - n - - smtpd`, ...[...options, ...common].map((o) => `  -o ${o}`)].join('\n');
+}
+
+/**
  * main.cf / master.cf for Moat as an after-queue content filter (the lines docs/postfix.md
  * gives administrators): mail entering on the public smtpd goes to Moat on `moatPort`, Moat
  * re-injects into the listener on `reinjectPort`, which has no content filter.
@@ -149,16 +158,7 @@ export function afterQueueConfig(moatPort: number, reinjectPort: number): { main
   -o smtp_send_xforward_command=yes
   -o disable_mime_output_conversion=yes
   -o smtp_data_done_timeout=1200`,
-      `127.0.0.1:${reinjectPort} inet n - n - - smtpd
-  -o content_filter=
-  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
-  -o smtpd_helo_restrictions=
-  -o smtpd_client_restrictions=
-  -o smtpd_sender_restrictions=
-  -o smtpd_recipient_restrictions=permit_mynetworks,reject
-  -o smtpd_relay_restrictions=permit_mynetworks,reject
-  -o mynetworks=127.0.0.0/8
-  -o smtpd_authorized_xforward_hosts=127.0.0.0/8`,
+      reinjectListener(reinjectPort, ['content_filter=', 'receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters']),
     ],
   };
 }
@@ -172,15 +172,7 @@ export function beforeQueueConfig(moatPort: number, reinjectPort: number): { smt
   return {
     smtpdOptions: { smtpd_proxy_filter: `127.0.0.1:${moatPort}`, smtpd_proxy_timeout: '300s' },
     masterExtra: [
-      `127.0.0.1:${reinjectPort} inet n - n - - smtpd
-  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
-  -o smtpd_client_restrictions=
-  -o smtpd_helo_restrictions=
-  -o smtpd_sender_restrictions=
-  -o smtpd_recipient_restrictions=permit_mynetworks,reject
-  -o smtpd_relay_restrictions=permit_mynetworks,reject
-  -o mynetworks=127.0.0.0/8
-  -o receive_override_options=no_unknown_recipient_checks`,
+      reinjectListener(reinjectPort, ['receive_override_options=no_unknown_recipient_checks']),
     ],
   };
 }

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, chmod, readFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { LocalSection } from '../../../src/core/config/sections/local.js';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -13,16 +12,7 @@ import { createTestScanner } from '../harness-agents/test-engine.js';
 import { createTestPipeline } from '../harness-agents/test-pipeline.js';
 import { eximAvailable, startExim, type EximInstance } from '../harness-agents/exim.js';
 import { MOAT_BIN } from '../harness-agents/run-moat.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../harness/ports.js';
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;

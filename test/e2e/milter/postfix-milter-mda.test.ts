@@ -4,7 +4,6 @@ import { mkdtemp, rm, writeFile, chmod, readFile, mkdir } from 'node:fs/promises
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { MilterSection } from '../../../src/core/config/sections/milter.js';
 import { LocalSection } from '../../../src/core/config/sections/local.js';
@@ -16,16 +15,7 @@ import { createTestScanner } from '../harness-agents/test-engine.js';
 import { createTestPipeline } from '../harness-agents/test-pipeline.js';
 import { startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
 import { MOAT_BIN } from '../harness-agents/run-moat.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../harness/ports.js';
 
 describe('real Postfix: smtpd_milters → Moat milter, local delivery through mailbox_command = moat mda', { skip: !existsSync('/usr/sbin/postfix') && 'postfix not installed', timeout: 180_000 }, () => {
   let dir: string;

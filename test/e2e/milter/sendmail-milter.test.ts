@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { MilterSection } from '../../../src/core/config/sections/milter.js';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -12,16 +11,7 @@ import { startMilterAgent, type MilterAgent } from '../../../src/agents/milter/m
 import { createTestScanner } from '../harness-agents/test-engine.js';
 import { createTestPipeline } from '../harness-agents/test-pipeline.js';
 import { sendmailAvailable, startSendmail, type SendmailInstance } from '../harness-agents/sendmail.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../harness/ports.js';
 
 describe('real Sendmail (private, extracted) with INPUT_MAIL_FILTER → Moat milter', { skip: !sendmailAvailable() && 'private Sendmail not extracted (test/e2e/harness-agents/install-sendmail.sh)', timeout: 120_000 }, () => {
   let dir: string;

@@ -9,12 +9,12 @@ import { startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { afterQueueConfig, startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
 import { dataReply, swaks } from '../harness/swaks.js';
+import { EICAR } from '../../../src/engine/sigdb/builtin-database.js';
 
 /**
  * Moat as a real Postfix after-queue content filter: public smtpd → content_filter → Moat →
  * re-injection smtpd (no filter) → relayhost = a capturing SMTP sink.
  */
-const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
 let dir: string;
 let postfix: PostfixInstance;
 let sink: CaptureSink;

@@ -8,9 +8,9 @@ import { startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
 import { freePort, sleep, waitFor } from '../harness/ports.js';
 import { beforeQueueConfig, startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
 import { dataReply, swaks } from '../harness/swaks.js';
+import { EICAR } from '../../../src/engine/sigdb/builtin-database.js';
 
 /** Moat as Postfix's smtpd_proxy_filter: the verdict reaches the client inside its SMTP session. */
-const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
 let dir: string;
 let postfix: PostfixInstance;
 let sink: CaptureSink;
