@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { CorpusMessage } from './corpus.js';
+import { freePort } from '../../test/e2e/harness/ports.js';
 
 /** A private SpamAssassin (Debian) with its own config and Bayes DB, local tests only (no network). */
 export interface PrivateSpamAssassin {
@@ -11,16 +11,6 @@ export interface PrivateSpamAssassin {
   score(text: string): Promise<number>;
   stop(): void;
   version: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export function privateSpamAssassin(work: string): PrivateSpamAssassin {

@@ -7,16 +7,26 @@
  * `--max-fp` of the ham flagged at required_score 5. Prints the best setting and weights.
  *
  *   node bin/moat-dev.js bench/antispam/tune.ts [--max-fp 0.0005] [--margin 0]
+ *   node bin/moat-dev.js bench/antispam/tune.ts --report [--misses]
+ *
+ * --report  no search: cross-validated figures of the shipped classifier and BAYES_* weights, per
+ *           subset, with the held-out ham close to the threshold (what a setting risks on new mail)
+ * --misses  with --report: also list the missed spam and the highest-scoring ham (training half)
+ * --params  with --report: classifier parameters to use instead of the shipped ones (JSON, e.g.
+ *           '{"minInterest":0.35}')
+ *
+ * Folds are stratified: each subset is dealt round-robin over the folds, so every fold holds its
+ * share of hard ham.
  */
 import { parseArgs } from 'node:util';
-import { combine, tokenProbability, type ClassifierParams, type TokenCounts } from '../../src/antispam/bayes/classifier.js';
+import { combine, DEFAULT_PARAMS, tokenProbability, type ClassifierParams, type TokenCounts } from '../../src/antispam/bayes/classifier.js';
 import { tokenize } from '../../src/antispam/bayes/tokenizer.js';
 import { loadRules } from '../../src/antispam/load-rules.js';
 import { viewMessage } from '../../src/antispam/message-view.js';
 import { BAYES_BANDS } from '../../src/antispam/spam-scorer.js';
-import { isTest, loadCorpus } from './corpus.js';
+import { SUBSETS, isTest, loadCorpus } from './corpus.js';
 
-const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' } } });
 const MAX_FP = Number(values['max-fp'] ?? 0.0005);
 const FOLDS = Number(values.folds ?? 5);
 const REQUIRED = 5;
@@ -25,9 +35,13 @@ const MARGIN = Number(values.margin ?? 0);
 
 const train = (await loadCorpus(Infinity)).filter((m) => !isTest(m));
 const rules = await loadRules([]);
-const items = train.map((m, i) => {
+const seen = new Map<string, number>();
+const items = train.map((m) => {
   const view = viewMessage(Buffer.from(m.text));
-  return { spam: m.spam, fold: i % FOLDS, tokens: tokenize(view), rules: rules.evaluate(view).reduce((a, s) => a + s.score, 0) };
+  const k = seen.get(m.subset) ?? 0;
+  seen.set(m.subset, k + 1);
+  const symbols = rules.evaluate(view);
+  return { id: `${m.subset}/${m.id}`, subset: m.subset, subject: view.subject, spam: m.spam, fold: k % FOLDS, tokens: tokenize(view), rules: symbols.reduce((a, s) => a + s.score, 0), symbols: symbols.filter((s) => s.score !== 0).map((s) => s.name) };
 });
 console.log(`training half: ${items.length} messages (${items.filter((i) => i.spam).length} spam), ${FOLDS} folds, FP budget ${(MAX_FP * 100).toFixed(2)}% with a margin of ${MARGIN} points`);
 
@@ -107,6 +121,38 @@ function searchWeights(bands: number[]): { weights: number[]; fp: number; recall
     }
   }
   return { weights, ...evaluate(bands, weights) };
+}
+
+if (values.report) {
+  const params: ClassifierParams = { ...DEFAULT_PARAMS, ...(values.params ? (JSON.parse(values.params) as Partial<ClassifierParams>) : {}) };
+  console.log(`classifier ${JSON.stringify(params)}, shipped BAYES_* weights`);
+  const probs = crossValidated(params);
+  const weights = BAYES_BANDS.map((b) => b.score);
+  const scoreOf = (i: number) => items[i]!.rules + weights[bandOf(probs[i]!)]!;
+  console.log('| subset | msgs | CV flagged (score ≥ 5) | ham ≥ 4 | ham ≥ 3 |');
+  console.log('|---|---|---|---|---|');
+  for (const subset of SUBSETS) {
+    const idx = items.flatMap((it, i) => (it.subset === subset ? [i] : []));
+    const n = (min: number) => idx.filter((i) => scoreOf(i) >= min).length;
+    const spam = subset.startsWith('spam');
+    console.log(`| ${subset} | ${idx.length} | ${spam ? 'recall' : 'FP'} ${((100 * n(REQUIRED)) / idx.length).toFixed(2)}% (${n(REQUIRED)}) | ${spam ? '' : n(REQUIRED - 1)} | ${spam ? '' : n(REQUIRED - 2)} |`);
+  }
+  const ham = items.flatMap((it, i) => (it.spam ? [] : [i]));
+  const spam = items.flatMap((it, i) => (it.spam ? [i] : []));
+  const fp = ham.filter((i) => scoreOf(i) >= REQUIRED).length;
+  const caught = spam.filter((i) => scoreOf(i) >= REQUIRED).length;
+  console.log(`| all ham | ${ham.length} | FP ${((100 * fp) / ham.length).toFixed(2)}% (${fp}) | ${ham.filter((i) => scoreOf(i) >= REQUIRED - 1).length} | ${ham.filter((i) => scoreOf(i) >= REQUIRED - 2).length} |`);
+  console.log(`| all spam | ${spam.length} | recall ${((100 * caught) / spam.length).toFixed(2)}% (${caught}) | | |`);
+  const bands = (list: number[]) => BAYES_BANDS.map((b, k) => `${b.name} ${list.filter((i) => bandOf(probs[i]!) === k).length}`).join(', ');
+  console.log(`\nBayes bands, spam: ${bands(spam)}\nBayes bands, ham:  ${bands(ham)}`);
+  if (values.misses) {
+    const line = (i: number) => `${scoreOf(i).toFixed(1).padStart(5)} p=${probs[i]!.toFixed(3)} ${items[i]!.id} [${items[i]!.symbols.join(',')}] ${items[i]!.subject.slice(0, 60)}`;
+    console.log('\nmissed spam:');
+    for (const i of spam.filter((j) => scoreOf(j) < REQUIRED).sort((a, b) => scoreOf(b) - scoreOf(a))) console.log(line(i));
+    console.log('\nham scoring ≥ 2:');
+    for (const i of ham.filter((j) => scoreOf(j) >= 2).sort((a, b) => scoreOf(b) - scoreOf(a))) console.log(line(i));
+  }
+  process.exit(0);
 }
 
 const settings: ClassifierParams[] = [];

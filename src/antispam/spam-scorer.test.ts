@@ -93,3 +93,43 @@ test('classifier math: unknown tokens are neutral, strong evidence is decisive',
 test('property: the view and tokenizer never throw on arbitrary bytes', () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), (b) => void tokenize(viewMessage(b))), { numRuns: 500 });
 });
+
+test('whole-word literals do not match inside longer words', () => {
+  const a = new LiteralAutomaton(['cialis', 'earn $', 'x'], [true, true, false]);
+  assert.deepEqual([...a.find('the specialist on socialism')], []);
+  assert.deepEqual([...a.find('Cialis, cheap')], [0]);
+  assert.deepEqual([...a.find('earn $500 today')], [1], 'a literal ending in punctuation needs no boundary after it');
+  assert.deepEqual([...a.find('yearn $5')], []);
+  assert.deepEqual([...a.find('box')], [2], 'substring literals still match anywhere');
+});
+
+test('meta rules: none_of, alone or with all_of/any_of, and score-0 building blocks', () => {
+  const rules = new RuleSet(
+    parseRuleFile(
+      't.toml',
+      [
+        '[[rule]]\nname = "__A"\nscore = 0\ndescription = "a"\nfield = "subject"\nliterals = ["alpha"]\n',
+        '[[rule]]\nname = "__B"\nscore = 0\ndescription = "b"\nfield = "subject"\nliterals = ["beta"]\n',
+        '[[rule]]\nname = "A_NOT_B"\nscore = 1\ndescription = "a without b"\nall_of = ["__A"]\nnone_of = ["__B"]\n',
+        '[[rule]]\nname = "NEITHER"\nscore = 1\ndescription = "neither"\nnone_of = ["__A", "__B"]\n',
+      ].join('\n'),
+    ),
+  );
+  const names = (subject: string) => rules.evaluate(viewMessage(msg(subject, 'x'))).map((s) => s.name).filter((n) => !n.startsWith('__'));
+  assert.deepEqual(names('alpha'), ['A_NOT_B']);
+  assert.deepEqual(names('alpha beta'), []);
+  assert.deepEqual(names('gamma'), ['NEITHER']);
+  assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\ncheck = "html_only"\nwhole_words = true\n'), /whole_words applies to literals/);
+});
+
+test('shipped rules: whole-word vocabulary, display-name addresses compared by domain; plain mail stays clean', async () => {
+  const rules = await loadRules([]);
+  const names = (m: Buffer) => rules.evaluate(viewMessage(m)).filter((s) => s.score !== 0).map((s) => s.name);
+  assert.ok(names(msg('offer', 'Cheap cialis and viagra, no prescription.')).includes('BODY_PHARMA'));
+  const plain = msg('Re: lunch', 'See you at noon at the usual place. The specialist said socialism is a long word.', 'To: b@example.com\r\nMIME-Version: 1.0\r\n');
+  assert.deepEqual(names(plain), []);
+  const display = (from: string) => rules.evaluate(viewMessage(Buffer.from(`From: ${from}\r\nSubject: x\r\n\r\nx\r\n`))).some((s) => s.name === 'FROM_DISPLAY_MISMATCH');
+  assert.equal(display('"support@bank.com" <x@evil.top>'), true);
+  assert.equal(display('"news@shop.example.com" <list@example.com>'), false, 'same registered domain');
+  assert.equal(display('"hyatt@mozilla" <feeds@example.org>'), false, 'not an address with a domain');
+});

@@ -1,6 +1,9 @@
 import type { MessageView } from '../message-view.js';
 import { urlHost } from '../message-view.js';
 
+/** The last two labels of a host name, lower-cased: close enough to a registered domain for comparisons. */
+const registeredDomain = (host: string) => host.trim().toLowerCase().split('.').slice(-2).join('.');
+
 /** Structural checks a pattern cannot express; rules refer to them by name (`check = "..."`). */
 export const BUILTIN_CHECKS: Record<string, (v: MessageView) => boolean> = {
   missing_date: (v) => v.header('date') === undefined,
@@ -26,11 +29,10 @@ export const BUILTIN_CHECKS: Record<string, (v: MessageView) => boolean> = {
   many_urls: (v) => v.urls.length > 15,
   /** A text/plain part sent base64-encoded (normal clients rarely do; bulk tools often). */
   base64_text_plain: (v) => v.mail.leaves.some((l) => l.contentType === 'text/plain' && l.transferEncoding === 'base64'),
-  /** Display name that contains an address different from the real one. */
+  /** Display name that shows an address in another domain than the real one ("a@bank.com" <x@evil.top>). */
   from_display_address_mismatch: (v) => {
-    const from = v.header('from') ?? '';
-    const m = /^"?([^"<]*@[^"<]*)"?\s*<([^>]+)>/.exec(from);
-    return m !== null && m[1]!.trim().toLowerCase() !== m[2]!.trim().toLowerCase();
+    const m = /^\s*"?[^"<]*?([^\s"<@]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+))[^"<]*"?\s*<[^>@]*@([^>]+)>/i.exec(v.header('from') ?? '');
+    return m !== null && registeredDomain(m[2]!) !== registeredDomain(m[3]!);
   },
   suspicious_tld: (v) => v.urls.some((u) => /\.(top|xyz|click|loan|work|gq|tk|ml|cf|ga|men|date|racing|win|bid|stream|review|country|kim|science|party)$/i.test(urlHost(u) ?? '')),
   /** Very little text next to an image: image spam. */

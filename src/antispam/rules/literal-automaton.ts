@@ -1,13 +1,21 @@
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+const isWordChar = (ch: string | undefined) => ch !== undefined && WORD_CHAR.test(ch);
+
 /**
  * Aho–Corasick over lower-cased text: all literals of one field are found in a single pass,
- * whatever their number (never one RegExp per rule per message).
+ * whatever their number (never one RegExp per rule per message). A literal marked whole-word
+ * matches only where it is not part of a longer word ("cialis" not in "specialist").
  */
 export class LiteralAutomaton {
   private readonly next: Array<Map<string, number>> = [new Map()];
   private readonly fail: number[] = [0];
   private readonly out: number[][] = [[]];
+  private readonly lengths: number[];
+  private readonly wholeWord: readonly boolean[];
 
-  constructor(literals: readonly string[]) {
+  constructor(literals: readonly string[], wholeWord: readonly boolean[] = []) {
+    this.wholeWord = wholeWord;
+    this.lengths = literals.map((l) => l.toLowerCase().length);
     literals.forEach((lit, id) => {
       let s = 0;
       for (const ch of lit.toLowerCase()) {
@@ -41,12 +49,20 @@ export class LiteralAutomaton {
   /** Ids of the literals present in `text` (case-insensitive). */
   find(text: string): Set<number> {
     const found = new Set<number>();
+    const lower = text.toLowerCase();
     let s = 0;
-    for (const ch of text.toLowerCase()) {
+    let end = 0;
+    for (const ch of lower) {
+      end += ch.length;
       while (s !== 0 && !this.next[s]!.has(ch)) s = this.fail[s]!;
       s = this.next[s]!.get(ch) ?? 0;
-      for (const id of this.out[s]!) found.add(id);
+      for (const id of this.out[s]!) if (!this.wholeWord[id] || this.atWordBounds(lower, end - this.lengths[id]!, end)) found.add(id);
     }
     return found;
+  }
+
+  /** True when [start, end) is not glued to a word character on a side where the literal itself has one. */
+  private atWordBounds(text: string, start: number, end: number): boolean {
+    return !(isWordChar(text[start]) && isWordChar(text[start - 1])) && !(isWordChar(text[end - 1]) && isWordChar(text[end]));
   }
 }

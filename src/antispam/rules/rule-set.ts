@@ -16,6 +16,8 @@ const RuleSchema = z
     field: FIELD.optional(),
     /** Matches when any of these appears (case-insensitive). */
     literals: z.array(z.string().min(1)).optional(),
+    /** With literals: match only whole words ("cialis" not inside "specialist"). */
+    whole_words: z.boolean().optional(),
     /** A regular expression (JavaScript syntax, case-insensitive); checked only when `prefilter` appears in the field. */
     regex: z.string().optional(),
     prefilter: z.string().optional(),
@@ -25,9 +27,12 @@ const RuleSchema = z
     all_of: z.array(z.string()).optional(),
     /** Meta rule: matches when any of these rules matched. */
     any_of: z.array(z.string()).optional(),
+    /** Meta rule: and none of these rules matched (alone: matches when none of them matched). */
+    none_of: z.array(z.string()).optional(),
   })
-  .refine((r) => [r.literals, r.regex, r.check, r.all_of ?? r.any_of].filter((x) => x !== undefined).length === 1, 'exactly one of literals, regex, check, all_of/any_of')
-  .refine((r) => (r.literals === undefined && r.regex === undefined) || r.field !== undefined, 'literals and regex need a field');
+  .refine((r) => [r.literals, r.regex, r.check, r.all_of ?? r.any_of ?? r.none_of].filter((x) => x !== undefined).length === 1, 'exactly one of literals, regex, check, all_of/any_of/none_of')
+  .refine((r) => (r.literals === undefined && r.regex === undefined) || r.field !== undefined, 'literals and regex need a field')
+  .refine((r) => r.whole_words === undefined || r.literals !== undefined, 'whole_words applies to literals');
 
 const FileSchema = z.strictObject({ rule: z.array(RuleSchema).default([]) });
 export type RuleDefinition = z.infer<typeof RuleSchema>;
@@ -73,10 +78,10 @@ export class RuleSet {
     const byName = new Map<string, RuleDefinition>();
     for (const d of definitions) byName.set(d.name, d);
     this.rules = [...byName.values()];
-    const literalsByField = new Map<string, { literals: string[]; owners: number[] }>();
+    const literalsByField = new Map<string, { literals: string[]; wholeWord: boolean[]; owners: number[] }>();
     this.rules.forEach((rule, index) => {
       if (rule.check && !BUILTIN_CHECKS[rule.check]) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: unknown check "${rule.check}" (known: ${Object.keys(BUILTIN_CHECKS).join(', ')})`);
-      for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? [])]) if (!byName.has(ref)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: meta rule refers to unknown rule ${ref}`);
+      for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) if (!byName.has(ref)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: meta rule refers to unknown rule ${ref}`);
       if (rule.regex !== undefined) {
         try {
           this.regexes.set(rule.name, new RegExp(rule.regex, 'iu'));
@@ -86,15 +91,16 @@ export class RuleSet {
       }
       const lits = rule.literals ?? (rule.regex !== undefined && rule.prefilter ? [rule.prefilter] : []);
       if (lits.length && rule.field) {
-        const entry = literalsByField.get(rule.field) ?? { literals: [], owners: [] };
+        const entry = literalsByField.get(rule.field) ?? { literals: [], wholeWord: [], owners: [] };
         for (const l of lits) {
           entry.literals.push(l);
+          entry.wholeWord.push(rule.whole_words === true && rule.literals !== undefined);
           entry.owners.push(index);
         }
         literalsByField.set(rule.field, entry);
       }
     });
-    for (const [field, e] of literalsByField) this.automata.set(field, { automaton: new LiteralAutomaton(e.literals), owners: e.owners });
+    for (const [field, e] of literalsByField) this.automata.set(field, { automaton: new LiteralAutomaton(e.literals, e.wholeWord), owners: e.owners });
   }
 
   get size(): number {
@@ -116,9 +122,13 @@ export class RuleSet {
       else if (rule.regex !== undefined && rule.field && (!rule.prefilter || literalHit.has(index)) && this.regexes.get(rule.name)!.test(text(rule.field))) matched.add(rule.name);
       else if (rule.check && BUILTIN_CHECKS[rule.check]!(view)) matched.add(rule.name);
     });
+    // Meta rules in file order: a meta rule can build on the meta rules defined before it.
     for (const rule of this.rules) {
-      if (rule.all_of && rule.all_of.every((r) => matched.has(r))) matched.add(rule.name);
-      if (rule.any_of && rule.any_of.some((r) => matched.has(r))) matched.add(rule.name);
+      if (!rule.all_of && !rule.any_of && !rule.none_of) continue;
+      const all = !rule.all_of || rule.all_of.every((r) => matched.has(r));
+      const any = !rule.any_of || rule.any_of.some((r) => matched.has(r));
+      const none = !rule.none_of || !rule.none_of.some((r) => matched.has(r));
+      if (all && any && none) matched.add(rule.name);
     }
     return this.rules.filter((r) => matched.has(r.name)).map((r) => ({ name: r.name, score: r.score, description: r.description }));
   }
