@@ -115,6 +115,7 @@ export class ScanSession implements MatchSession {
       if (forms.notags) runPass(forms.notags, 3);
     }
     if (this.norm && !this.norm.overflow) runPass(this.norm.result(), this.normTarget);
+    this.norm?.release();
     const result: MatchResult = { names: this.ctx.allMatch ? names : names.slice(0, 1) };
     if (limitExceeded) result.limitExceeded = true;
     return result;

@@ -52,3 +52,17 @@ test('normalisation: output stops at the limit (overflow) instead of growing pas
   assert.equal(n.overflow, true);
   assert.equal(Buffer.from(n.result()).toString(), 'abcdef');
 });
+
+test('normalisation: a released output buffer is reused by the next normaliser without leftovers', () => {
+  const k = new WasmNormaliserKernel(compileNormaliserModule());
+  const first = new TextNormaliser(1 << 20, k, 64);
+  first.push(Buffer.from('AAAA  BBBB CCCC DDDD EEEE'));
+  const firstOut = first.result();
+  first.release();
+  const second = new TextNormaliser(1 << 20, k, 8);
+  second.push(Buffer.from('Zz'));
+  assert.equal(second.result().buffer, firstOut.buffer, 'the spare buffer was handed on');
+  assert.equal(Buffer.from(second.result()).toString(), 'zz');
+  const third = new TextNormaliser(1 << 20, k, 8);
+  assert.notEqual(third.result().buffer, second.result().buffer, 'a buffer still held is never handed out twice');
+});

@@ -34,7 +34,8 @@ export class TextNormaliser {
     private readonly kernel?: WasmNormaliserKernel,
     expected = 1 << 16,
   ) {
-    this.out = new Uint8Array(Math.min(limit, Math.max(16, expected)));
+    const size = Math.min(limit, Math.max(16, expected));
+    this.out = kernel ? kernel.takeBuffer(size) : new Uint8Array(size);
   }
 
   push(chunk: Uint8Array): void {
@@ -55,5 +56,13 @@ export class TextNormaliser {
 
   result(): Uint8Array {
     return this.out.subarray(0, this.length);
+  }
+
+  /** Hands the output buffer back to the kernel for the next scan: result() is invalid afterwards. */
+  release(): void {
+    this.kernel?.returnBuffer(this.out);
+    this.out = new Uint8Array(0);
+    this.length = 0;
+    this.overflow = true;
   }
 }

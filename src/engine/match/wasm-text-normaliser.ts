@@ -56,16 +56,36 @@ export function compileNormaliserModule(): NormaliserModule {
   return new wasm.Module(MODULE_BYTES);
 }
 
+/** Output buffers up to this size are kept for the next scan (fresh large buffers cost page faults). */
+const SPARE_MAX = 4 << 20;
+
 /** One instance with its own memory; synchronous, so one per thread serves every scan. */
 export class WasmNormaliserKernel {
   private readonly run: (src: number, end: number, dst: number, last: number) => number;
   private readonly bytes: Uint8Array;
+  /** An output buffer no normaliser holds now, handed to the next one that fits in it. */
+  private spare: Uint8Array | undefined;
 
   constructor(module: NormaliserModule = compileNormaliserModule()) {
     const memory = new wasm.Memory({ initial: Math.ceil((OUT_AT + WINDOW) / WASM_PAGE) });
     this.run = new wasm.Instance(module, { e: { m: memory } }).exports.norm as WasmNormaliserKernel['run'];
     this.bytes = new Uint8Array(memory.buffer);
     this.bytes.set(NORMALISE_TABLE, TABLE_AT);
+  }
+
+  /** An output buffer of at least `size` bytes: the spare one when it fits, else a new one. */
+  takeBuffer(size: number): Uint8Array {
+    const spare = this.spare;
+    if (spare && spare.length >= size) {
+      this.spare = undefined;
+      return spare;
+    }
+    return new Uint8Array(size);
+  }
+
+  /** Gives a buffer back once nothing reads it any more (the largest one up to 4 MiB is kept). */
+  returnBuffer(buf: Uint8Array): void {
+    if (buf.length <= SPARE_MAX && (!this.spare || buf.length > this.spare.length)) this.spare = buf;
   }
 
   /**
