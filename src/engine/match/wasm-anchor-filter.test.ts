@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BITSET_WORDS } from './matcher-layout.js';
-import { compileAnchorFilterModule, WasmAnchorFilter } from './wasm-anchor-filter.js';
+import { compileAnchorFilterModule, permuteKeys, WasmAnchorFilter } from './wasm-anchor-filter.js';
 
 /** The JavaScript loop the WebAssembly one replaced: the definition it must keep. */
 function reference(buf: Uint8Array, bits: Uint32Array, from: number, to: number, out: Int32Array): number {
@@ -65,4 +65,23 @@ test('objects larger than the 1 MiB window: hits across window edges, absolute p
   const rest = new Int32Array(4);
   const m = filter.collect(data, small[3]! + 1, data.length - 2, rest);
   assert.deepEqual([...rest.subarray(0, m)], plant.slice(4));
+});
+
+test('permuteKeys swaps the first and third byte of every key, and nothing else', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: (1 << 24) - 1 }), { maxLength: 200 }), (keys) => {
+      const bits = new Uint32Array(BITSET_WORDS);
+      for (const k of keys) bits[k >>> 5]! |= 1 << (k & 31);
+      const out = new Uint32Array(BITSET_WORDS);
+      permuteKeys(bits, out);
+      const want = new Set(keys.map((k) => ((k & 0xff) << 16) | (k & 0xff00) | (k >>> 16)));
+      let count = 0;
+      for (let w = 0; w < out.length; w++) for (let b = 0; out[w] !== 0 && b < 32; b++) if ((out[w]! >>> b) & 1) {
+        count++;
+        assert.ok(want.has((w << 5) | b));
+      }
+      assert.equal(count, want.size);
+    }),
+    { numRuns: 30 },
+  );
 });

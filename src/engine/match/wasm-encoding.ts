@@ -34,7 +34,7 @@ const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'lat
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
 // Opcodes used by the kernels.
-export const GET = 0x20, SET = 0x21, TEE = 0x22, CONST = 0x41, ADD = 0x6a, SHL = 0x74, SHR_U = 0x76, OR = 0x72, AND = 0x71;
+export const GET = 0x20, SET = 0x21, TEE = 0x22, CONST = 0x41, ADD = 0x6a, SUB = 0x6b, SHL = 0x74, SHR_U = 0x76, OR = 0x72, AND = 0x71;
 export const EQ = 0x46, NE = 0x47, LT_S = 0x48, LT_U = 0x49, GE_S = 0x4e, GE_U = 0x4f;
 export const LOAD8_U = 0x2d, LOAD32 = 0x28, STORE8 = 0x3a, STORE32 = 0x36;
 export const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, END = 0x0b, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40, I32 = 0x7f;
