@@ -122,15 +122,9 @@ export function createScanner(options: ScannerOptions): EngineScanner {
       } else {
         const bytes = input.kind === 'buffer' ? { data: input.data, truncated: false } : await streamToBytes(input.stream, effective.maxScanBytes);
         truncated = bytes.truncated;
-        const memory = bytes.data.buffer;
-        if (memory instanceof SharedArrayBuffer) {
-          // Already shared (the SMTP agent receives messages into shared memory): no copy at all.
-          task.input = { kind: 'shared', data: memory, offset: bytes.data.byteOffset, length: bytes.data.byteLength };
-        } else {
-          const buffer = transferable(bytes.data);
-          task.input = { kind: 'bytes', data: buffer };
-          transfer.push(buffer);
-        }
+        const buffer = transferable(bytes.data);
+        task.input = { kind: 'bytes', data: buffer };
+        transfer.push(buffer);
       }
       const reply = await pool.run(task, transfer, effective.maxScanTimeMs + (options.hardTimeoutGraceMs ?? HARD_TIMEOUT_GRACE_MS), scanOptions.signal);
       const root = reply.root;

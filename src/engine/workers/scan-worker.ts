@@ -20,8 +20,7 @@ async function runScan(task: ScanTask): Promise<WorkerReply> {
   const engine = current.engine;
   if (!engine) return { type: 'error', id: task.id, code: 'ENGINE_UNAVAILABLE', message: 'no signature database loaded in this worker' };
   try {
-    const input = task.input;
-    const data = input.kind === 'file' ? await readFile(input.path) : input.kind === 'shared' ? new Uint8Array(input.data, input.offset, input.length) : new Uint8Array(input.data);
+    const data = task.input.kind === 'file' ? await readFile(task.input.path) : new Uint8Array(task.input.data);
     const controller = new AbortController();
     const result = await scanTree(data, {
       engine,

@@ -5,8 +5,7 @@ import type { ScanNode } from '../../core/verdict.js';
 export interface ScanTask {
   type: 'scan';
   id: number;
-  /** `shared`: a view of the caller's shared memory (read only, never copied); `bytes`: transferred here. */
-  input: { kind: 'bytes'; data: ArrayBuffer } | { kind: 'shared'; data: SharedArrayBuffer; offset: number; length: number } | { kind: 'file'; path: string };
+  input: { kind: 'bytes'; data: ArrayBuffer } | { kind: 'file'; path: string };
   name?: string;
   limits: ScanLimits;
   heuristics: string[];

@@ -1,0 +1,99 @@
+/**
+ * Where the CPU goes per message: smtp-source → {smtp-sink | Moat → smtp-sink} for one size and
+ * concurrency, with the CPU time (user + system, from /proc) each process — and each thread of
+ * Moat — spent per message. On a small machine this shows whether Moat is limited by one thread
+ * (the event loop, the scan workers) or by the machine's cores.
+ *
+ *   node bin/moat-dev.js bench/smtp/cpu-per-message.ts [--bytes 2000] [--sessions 8] [--messages 2000]
+ *
+ * Each target is measured twice after a warm-up pass; threads are named by role: "main" (the
+ * event loop), "scan" (engine workers, the busiest threads after main), "other" (V8 and libuv helpers).
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startMoatDaemon } from '../../test/e2e/harness/moat-daemon.js';
+import { freePort, waitForPort } from '../../test/e2e/harness/ports.js';
+
+const { values } = parseArgs({ options: { bytes: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '8' }, messages: { type: 'string', default: '2000' } } });
+const BYTES = Number(values.bytes);
+const SESSIONS = Number(values.sessions);
+const MESSAGES = Number(values.messages);
+const TICKS_PER_SECOND = 100;
+
+/** CPU milliseconds of a process or thread from its /proc stat line (utime + stime). */
+async function cpuMs(statPath: string): Promise<number> {
+  const raw = await readFile(statPath, 'utf8');
+  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1000;
+}
+
+async function threadsMs(pid: number): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const ms = await cpuMs(`/proc/${pid}/task/${tid}/stat`).catch(() => undefined);
+    if (ms !== undefined) out.set(Number(tid), ms);
+  }
+  return out;
+}
+
+/** Runs smtp-source against `port`; resolves with msgs/s and the source's own CPU per message. */
+async function source(port: number, messages: number): Promise<{ rate: number; cpu: number }> {
+  const t0 = performance.now();
+  const child = spawn('smtp-source', ['-s', String(SESSIONS), '-m', String(messages), '-l', String(BYTES), '-f', 'alice@example.org', '-t', 'bob@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  let cpu = 0;
+  // The child's counters vanish with it: sample them until it exits.
+  const poll = setInterval(() => void cpuMs(`/proc/${child.pid}/stat`).then((ms) => (cpu = ms), () => undefined), 20);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(poll);
+  if (code !== 0) throw new Error(`smtp-source exited with ${code}`);
+  return { rate: messages / ((performance.now() - t0) / 1000), cpu: cpu / messages };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'moat-cpu-'));
+await chmod(dir, 0o755);
+const dbDir = join(dir, 'db');
+await mkdir(dbDir, { mode: 0o755 });
+await writeFile(join(dbDir, 'bench.hdb'), '44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n');
+await writeFile(join(dbDir, 'bench.ndb'), 'Bench.Test.Sig1:0:*:6d6f61742d62656e63682d7369676e61747572652d6f6e65\nBench.Test.Sig2:0:*:deadbeefcafebabe0102030405060708\n');
+const sinkPort = await freePort();
+const sink = spawn('smtp-sink', ['-u', 'postfix', '-c', `127.0.0.1:${sinkPort}`, '1000'], { stdio: 'ignore' });
+await waitForPort(sinkPort);
+const moatPort = await freePort();
+const moat = await startMoatDaemon({
+  dir,
+  waitPort: moatPort,
+  toml: `[global]\nstate_dir = "${join(dir, 'state')}"\nlog_level = "warn"\n[antispam]\nenabled = false\n[engine]\ndatabases = ["${dbDir}"]\n[local]\nenabled = false\n[smtp]\nlisten_port = ${moatPort}\nnext_hop = "127.0.0.1:${sinkPort}"\n[daemon]\nmetrics_listen = ""\n`,
+});
+try {
+  await source(sinkPort, Math.min(MESSAGES, 500));
+  await source(moatPort, Math.min(MESSAGES, 500));
+  console.log(`${BYTES}-byte messages, ${SESSIONS} sessions, ${MESSAGES} per run; CPU ms per message`);
+  console.log('| target | msgs/s | smtp-source | smtp-sink | Moat total | Moat main | Moat scan workers | Moat other threads |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (let round = 0; round < 2; round++) {
+    for (const [name, port] of [['smtp-sink directly (ceiling)', sinkPort], ['Moat (AV on) → smtp-sink', moatPort]] as const) {
+      const sink0 = await cpuMs(`/proc/${sink.pid}/stat`);
+      const t0 = await threadsMs(moat.pid);
+      const run = await source(port, MESSAGES);
+      const sinkPer = ((await cpuMs(`/proc/${sink.pid}/stat`)) - sink0) / MESSAGES;
+      const t1 = await threadsMs(moat.pid);
+      const per = [...t1].map(([tid, ms]) => ({ tid, ms: (ms - (t0.get(tid) ?? 0)) / MESSAGES }));
+      const main = per.find((t) => t.tid === moat.pid)?.ms ?? 0;
+      // Scan workers: the busiest threads other than main (as many as the engine runs).
+      const others = per.filter((t) => t.tid !== moat.pid).sort((a, b) => b.ms - a.ms);
+      const workers = others.slice(0, Math.max(1, (await import('node:os')).availableParallelism()));
+      const scan = workers.reduce((a, t) => a + t.ms, 0);
+      const rest = others.slice(workers.length).reduce((a, t) => a + t.ms, 0);
+      const f = (x: number) => x.toFixed(2);
+      const moatCells = port === moatPort ? [f(main + scan + rest), f(main), f(scan), f(rest)] : ['-', '-', '-', '-'];
+      console.log(`| ${name} | ${run.rate.toFixed(0)} | ${f(run.cpu)} | ${f(sinkPer)} | ${moatCells.join(' | ')} |`);
+    }
+  }
+} finally {
+  await moat.stop();
+  sink.kill();
+  await rm(dir, { recursive: true, force: true });
+}
