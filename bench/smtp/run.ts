@@ -3,7 +3,8 @@
  * smtp-sink}, at several concurrencies. Throughput from Postfix's smtp-source (a size mix of
  * 2 KB / 50 KB / 500 KB bodies, 60/30/10 %), added latency per message from a Node client
  * sending real MIME messages (text, attachments). Run: node bin/moat-dev.js bench/smtp/run.ts
- * Env: BENCH_MESSAGES (per concurrency and size class, default 200), BENCH_CONCURRENCY (1,8,32),
+ * Env: BENCH_MESSAGES (per round and concurrency, split 60/30/10 by size; default 1000: fewer are
+ * dominated by ramp-up and tail, ~10 min in all), BENCH_CONCURRENCY (1,8,32),
  * BENCH_SKIP_AMAVIS=1, BENCH_ROUNDS (default 3: the targets are measured round-robin this many times
  * and the median is reported, because a shared 2-core VM varies ±50% minute to minute). Every target
  * gets one unmeasured warm-up pass first. Per size class rates are printed beside the mix.
@@ -20,7 +21,7 @@ import { freePort, waitForPort } from '../../test/e2e/harness/ports.js';
 import { startAmavisd, startClamd } from './amavis-clamd.js';
 
 const run = promisify(execFile);
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
