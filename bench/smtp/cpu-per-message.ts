@@ -10,12 +10,11 @@
  * event loop), "scan" (engine workers, the busiest threads after main), "other" (V8 and libuv helpers).
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMoatDaemon } from '../../test/e2e/harness/moat-daemon.js';
-import { freePort, waitForPort } from '../../test/e2e/harness/ports.js';
+import { startBenchMoat, startSmtpSink, writeBenchDatabase } from './bench-setup.js';
 
 const { values } = parseArgs({ options: { bytes: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '8' }, messages: { type: 'string', default: '2000' } } });
 const BYTES = Number(values.bytes);
@@ -54,19 +53,10 @@ async function source(port: number, messages: number): Promise<{ rate: number; c
 
 const dir = await mkdtemp(join(tmpdir(), 'moat-cpu-'));
 await chmod(dir, 0o755);
-const dbDir = join(dir, 'db');
-await mkdir(dbDir, { mode: 0o755 });
-await writeFile(join(dbDir, 'bench.hdb'), '44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n');
-await writeFile(join(dbDir, 'bench.ndb'), 'Bench.Test.Sig1:0:*:6d6f61742d62656e63682d7369676e61747572652d6f6e65\nBench.Test.Sig2:0:*:deadbeefcafebabe0102030405060708\n');
-const sinkPort = await freePort();
-const sink = spawn('smtp-sink', ['-u', 'postfix', '-c', `127.0.0.1:${sinkPort}`, '1000'], { stdio: 'ignore' });
-await waitForPort(sinkPort);
-const moatPort = await freePort();
-const moat = await startMoatDaemon({
-  dir,
-  waitPort: moatPort,
-  toml: `[global]\nstate_dir = "${join(dir, 'state')}"\nlog_level = "warn"\n[antispam]\nenabled = false\n[engine]\ndatabases = ["${dbDir}"]\n[local]\nenabled = false\n[smtp]\nlisten_port = ${moatPort}\nnext_hop = "127.0.0.1:${sinkPort}"\n[daemon]\nmetrics_listen = ""\n`,
-});
+const dbDir = await writeBenchDatabase(dir);
+const sink = await startSmtpSink();
+const sinkPort = sink.port;
+const { port: moatPort, daemon: moat } = await startBenchMoat(dir, dbDir, sinkPort);
 try {
   await source(sinkPort, Math.min(MESSAGES, 500));
   await source(moatPort, Math.min(MESSAGES, 500));
@@ -94,6 +84,6 @@ try {
   }
 } finally {
   await moat.stop();
-  sink.kill();
+  await sink.stop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -10,15 +10,15 @@
  * gets one unmeasured warm-up pass first. Per size class rates are printed beside the mix.
  * Anti-spam is off on both sides (Amavis bypasses spam checks): this measures AV.
  */
-import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sendMessage } from '../../src/agents/smtp/smtp-client.js';
-import { startMoatDaemon } from '../../test/e2e/harness/moat-daemon.js';
-import { freePort, waitForPort } from '../../test/e2e/harness/ports.js';
+import { freePort } from '../../test/e2e/harness/ports.js';
 import { startAmavisd, startClamd } from './amavis-clamd.js';
+import { startBenchMoat, startSmtpSink, writeBenchDatabase } from './bench-setup.js';
 
 const run = promisify(execFile);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
@@ -83,23 +83,13 @@ async function latency(port: number, concurrency: number): Promise<{ p50: number
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'moat-bench-'));
   await chmod(dir, 0o755);
-  // One small signature set for both engines: an MD5 and two body signatures clean mail never matches.
-  const dbDir = join(dir, 'db');
-  await mkdir(dbDir, { mode: 0o755 });
-  await writeFile(join(dbDir, 'bench.hdb'), '44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n');
-  await writeFile(join(dbDir, 'bench.ndb'), 'Bench.Test.Sig1:0:*:6d6f61742d62656e63682d7369676e61747572652d6f6e65\nBench.Test.Sig2:0:*:deadbeefcafebabe0102030405060708\n');
-  const sinkPort = await freePort();
-  const sink = spawn('smtp-sink', ['-u', 'postfix', '-c', `127.0.0.1:${sinkPort}`, '1000'], { stdio: 'ignore' });
-  await waitForPort(sinkPort);
-  const stops: Array<() => Promise<unknown>> = [async () => sink.kill('SIGTERM')];
+  const dbDir = await writeBenchDatabase(dir);
+  const sink = await startSmtpSink();
+  const sinkPort = sink.port;
+  const stops: Array<() => Promise<unknown>> = [sink.stop];
   const targets: Array<{ name: string; port: number }> = [{ name: 'smtp-sink directly (ceiling)', port: sinkPort }];
   try {
-    const moatPort = await freePort();
-    const moat = await startMoatDaemon({
-      dir,
-      waitPort: moatPort,
-      toml: `[global]\nstate_dir = "${join(dir, 'state')}"\nlog_level = "warn"\n[antispam]\nenabled = false\n[engine]\ndatabases = ["${dbDir}"]\n[local]\nenabled = false\n[smtp]\nlisten_port = ${moatPort}\nnext_hop = "127.0.0.1:${sinkPort}"\n[daemon]\nmetrics_listen = ""\n`,
-    });
+    const { port: moatPort, daemon: moat } = await startBenchMoat(dir, dbDir, sinkPort);
     stops.push(() => moat.stop());
     targets.push({ name: 'Moat (AV on) → smtp-sink', port: moatPort });
     if (!process.env.BENCH_SKIP_AMAVIS) {
