@@ -9,6 +9,7 @@ import { formatReply, replyForError, replyText, type SmtpReply } from '../common
 import type { NextHop } from './next-hop.js';
 import { applyOutcome } from './smtp-outcome.js';
 import { hasBareNewline, normalizeNewlines } from './wire-data.js';
+import { deadline } from '../../core/deadline.js';
 
 export interface SmtpAgentDeps {
   config: SmtpConfig;
@@ -98,7 +99,7 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
     }
     const original = normalizeNewlines(raw, bare);
     tx.message = { kind: 'buffer', data: original };
-    const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(config.process_timeout_ms)]);
+    const { signal, dispose } = deadline(stop.signal, config.process_timeout_ms);
     try {
       const outcome = await deps.pipeline.process(tx, signal);
       txLog.info({ step: 'decided', summary: outcome.summary, groups: outcome.groups.map((g) => ({ action: g.action, recipients: g.recipients, quarantineId: g.quarantineId })) }, 'policy decided');
@@ -120,6 +121,8 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
       const reply = replyForError(e);
       txLog.warn({ step: 'failed', code: e.code, err: e.message, reply: formatReply(reply) }, 'message tempfailed');
       return reply;
+    } finally {
+      dispose();
     }
   }
 
