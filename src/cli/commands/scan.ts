@@ -3,12 +3,12 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand, CliContext } from '../context.js';
 import { MoatError, toMoatError } from '../../core/errors.js';
-import type { ScanLimits } from '../../core/limits.js';
 import type { ScanNode, ScanReport } from '../../core/verdict.js';
 import { loadEngine, type EngineScanner } from '../../engine/scanner.js';
 import { enabledHeuristics } from '../../engine/heuristics/heuristic-names.js';
 import { describeSkipped } from '../../engine/sigdb/load-databases.js';
 import { parseSize, parseDuration } from '../units.js';
+import { configuredLimits } from '../../daemon/engine-options.js';
 
 const HELP = `Usage: moat scan [OPTIONS] PATH... | -
 
@@ -143,14 +143,7 @@ export const scanCommand: CliCommand = {
       return 2;
     }
     const { config } = await ctx.loadConfig();
-    const limits: Partial<ScanLimits> = {};
-    const cfg = config.engine.limits;
-    if (cfg.max_scan_bytes) limits.maxScanBytes = cfg.max_scan_bytes;
-    if (cfg.max_object_bytes) limits.maxObjectBytes = cfg.max_object_bytes;
-    if (cfg.max_depth) limits.maxDepth = cfg.max_depth;
-    if (cfg.max_objects) limits.maxObjects = cfg.max_objects;
-    if (cfg.max_compression_ratio) limits.maxCompressionRatio = cfg.max_compression_ratio;
-    if (cfg.max_scan_time_ms) limits.maxScanTimeMs = cfg.max_scan_time_ms;
+    const limits = configuredLimits(config);
     try {
       if (values['max-filesize']) limits.maxObjectBytes = parseSize(values['max-filesize'], '--max-filesize');
       if (values['max-scansize']) limits.maxScanBytes = parseSize(values['max-scansize'], '--max-scansize');
