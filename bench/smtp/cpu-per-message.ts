@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchMoat, startSmtpSink, writeBenchDatabase } from './bench-setup.js';
@@ -74,7 +74,7 @@ try {
       const main = per.find((t) => t.tid === moat.pid)?.ms ?? 0;
       // Scan workers: the busiest threads other than main (as many as the engine runs).
       const others = per.filter((t) => t.tid !== moat.pid).sort((a, b) => b.ms - a.ms);
-      const workers = others.slice(0, Math.max(1, (await import('node:os')).availableParallelism()));
+      const workers = others.slice(0, Math.max(1, availableParallelism()));
       const scan = workers.reduce((a, t) => a + t.ms, 0);
       const rest = others.slice(workers.length).reduce((a, t) => a + t.ms, 0);
       const f = (x: number) => x.toFixed(2);

@@ -103,7 +103,7 @@ test('whole-word literals do not match inside longer words', () => {
   assert.deepEqual([...a.find('box')], [2], 'substring literals still match anywhere');
 });
 
-test('meta rules: none_of, alone or with all_of/any_of, and score-0 building blocks', () => {
+test('meta rules: none_of, alone or with all_of/any_of, and score-0 building blocks', async () => {
   const rules = new RuleSet(
     parseRuleFile(
       't.toml',
@@ -120,6 +120,12 @@ test('meta rules: none_of, alone or with all_of/any_of, and score-0 building blo
   assert.deepEqual(names('alpha beta'), []);
   assert.deepEqual(names('gamma'), ['NEITHER']);
   assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\ncheck = "html_only"\nwhole_words = true\n'), /whole_words applies to literals/);
+  // Building blocks never reach the verdict or X-Spam-Status.
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-bayes-')));
+  const verdict = await createSpamScorer({ config: config.antispam, rules, store, logger: silentLogger() }).check({ message: msg('alpha', 'x'), mailFrom: '', rcptTo: [] });
+  assert.deepEqual(verdict.symbols.map((s) => s.name), ['A_NOT_B']);
+  assert.match(verdict.headers.find((h) => h.name === 'X-Spam-Status')!.value, / tests=A_NOT_B /);
+  await store.close();
 });
 
 test('shipped rules: whole-word vocabulary, display-name addresses compared by domain; plain mail stays clean', async () => {

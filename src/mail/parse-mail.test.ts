@@ -48,6 +48,10 @@ test('parses the part tree with decoding, RFC 2047 headers and RFC 2231 filename
   assert.deepEqual(mail.ambiguities, []);
   const part2 = mail.root.children[1]!;
   assert.equal(Buffer.from(MSG).subarray(part2.start, part2.end).toString().split('\r\n')[0], 'Content-Type: application/octet-stream;', 'exact offsets');
+  // The scanner's reading (decodeText: false) keeps the bytes and skips the text.
+  const bytesOnly = parseMail(Buffer.from(MSG), { decodeText: false });
+  assert.equal(bytesOnly.leaves[0]!.text, undefined);
+  assert.deepEqual(bytesOnly.leaves.map((l) => Buffer.from(l.decoded!)), mail.leaves.map((l) => Buffer.from(l.decoded!)));
 });
 
 test('duplicate Content-Type is an ambiguity and the two readings differ', () => {

@@ -34,9 +34,9 @@ function replyError(reply: SmtpReply): Error {
   return Object.assign(new Error(replyText(reply)), { responseCode: reply.code });
 }
 
-/** Reads DATA into one buffer (the engine copies what it scans; the message stays ours for re-injection). */
 /**
- * The message in one buffer. Not in a SharedArrayBuffer, though that would spare the copy for the
+ * Reads DATA into one buffer (the engine copies what it scans; the message stays ours for
+ * re-injection). Not in a SharedArrayBuffer, though that would spare the copy for the
  * scan worker: allocating and freeing shared memory per message cost more than the copy
  * (bench/smtp/cpu-per-message.ts, 500 KB: 6.3 ms CPU per message with a copy, 8.4–10.6 shared).
  */
@@ -176,8 +176,8 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
     inFlight: () => inFlight.size,
     async close(graceMs = 60_000) {
       server.server.close();
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), graceOver]);
       stop.abort();
       deps.nextHop.close?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));

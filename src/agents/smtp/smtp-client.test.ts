@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
-import { NextHopClient, sendMessage } from './smtp-client.js';
+import { NextHopClient, sendMessage, type ConnectionCacheOptions } from './smtp-client.js';
 
 interface Delivered {
   connection: number;
@@ -102,11 +102,23 @@ async function scriptedNextHop(behaviour: { pipelining?: boolean; refuseRcpt?: R
 
 const message = (i: number, rcptTo = ['bob@example.com']) => ({ mailFrom: 'alice@example.org', rcptTo, xforward: { NAME: 'client.example', ADDR: '192.0.2.7', IDENT: `Q${i}` }, data: Buffer.from(`Subject: m${i}\r\n\r\n.leading dot\r\nbody ${i}\r\n`) });
 const options = (port: number) => ({ host: '127.0.0.1', port, heloName: 'moat.test', timeoutMs: 2_000 });
+type ScriptedNextHop = Awaited<ReturnType<typeof scriptedNextHop>>;
+const CACHE: ConnectionCacheOptions = { maxIdle: 4, idleMs: 5_000, maxAgeMs: 60_000 };
+
+/** A scripted next hop and a client with its own cache settings, both closed whatever `body` does. */
+async function withNextHop(behaviour: Parameters<typeof scriptedNextHop>[0], cache: Partial<ConnectionCacheOptions>, body: (hop: ScriptedNextHop, client: NextHopClient) => Promise<void>): Promise<void> {
+  const hop = await scriptedNextHop(behaviour);
+  const client = new NextHopClient(options(hop.port), { ...CACHE, ...cache });
+  try {
+    await body(hop, client);
+  } finally {
+    client.close();
+    await hop.close();
+  }
+}
 
 test('a steady stream of messages reuses one next-hop session, with the envelope pipelined', async () => {
-  const hop = await scriptedNextHop();
-  const client = new NextHopClient(options(hop.port), { maxIdle: 4, idleMs: 5_000, maxAgeMs: 60_000 });
-  try {
+  await withNextHop({}, {}, async (hop, client) => {
     for (let i = 1; i <= 5; i++) {
       const reply = await client.send(message(i));
       assert.equal(reply.code, 250);
@@ -119,16 +131,11 @@ test('a steady stream of messages reuses one next-hop session, with the envelope
     assert.equal(hop.delivered[2]!.data, 'Subject: m3\r\n\r\n.leading dot\r\nbody 3\r\n');
     // XFORWARD, MAIL, RCPT and DATA of a transaction arrived in one segment (RFC 2920 group, DATA last).
     assert.ok(hop.commandBatches.some((b) => b.length === 4 && b[0]!.startsWith('XFORWARD') && b[3] === 'DATA'), JSON.stringify(hop.commandBatches));
-  } finally {
-    client.close();
-    await hop.close();
-  }
+  });
 });
 
 test('a session older than the reuse limit is not reused: the next message opens a new one', async () => {
-  const hop = await scriptedNextHop();
-  const client = new NextHopClient(options(hop.port), { maxIdle: 4, idleMs: 5_000, maxAgeMs: 150 });
-  try {
+  await withNextHop({}, { maxAgeMs: 150 }, async (hop, client) => {
     assert.equal((await client.send(message(1))).code, 250);
     assert.equal((await client.send(message(2))).code, 250);
     assert.equal(hop.connections(), 1, 'young session reused');
@@ -137,39 +144,27 @@ test('a session older than the reuse limit is not reused: the next message opens
     assert.equal(hop.connections(), 2, 'aged session replaced');
     assert.equal(hop.delivered.length, 3);
     assert.ok(hop.quits.includes(1), 'the aged session was closed with QUIT');
-  } finally {
-    client.close();
-    await hop.close();
-  }
+  });
 });
 
 test('a cached session the next hop dropped is replaced, and the message is delivered exactly once', async () => {
-  const hop = await scriptedNextHop({ dropAfterMessage: true });
-  const client = new NextHopClient(options(hop.port), { maxIdle: 4, idleMs: 5_000, maxAgeMs: 60_000 });
-  try {
+  await withNextHop({ dropAfterMessage: true }, {}, async (hop, client) => {
     for (let i = 1; i <= 3; i++) assert.equal((await client.send(message(i))).code, 250);
     assert.deepEqual(hop.delivered.map((d) => d.data.split('\r\n')[0]), ['Subject: m1', 'Subject: m2', 'Subject: m3']);
     assert.equal(hop.connections(), 3);
     // A session dropped while idle in the cache, discovered only when used.
-    const hop2 = await scriptedNextHop();
-    const client2 = new NextHopClient(options(hop2.port), { maxIdle: 4, idleMs: 5_000, maxAgeMs: 60_000 });
-    assert.equal((await client2.send(message(1))).code, 250);
-    hop2.dropAll();
-    assert.equal((await client2.send(message(2))).code, 250);
-    assert.equal(hop2.delivered.length, 2);
-    assert.equal(hop2.connections(), 2);
-    client2.close();
-    await hop2.close();
-  } finally {
-    client.close();
-    await hop.close();
-  }
+    await withNextHop({}, {}, async (hop2, client2) => {
+      assert.equal((await client2.send(message(1))).code, 250);
+      hop2.dropAll();
+      assert.equal((await client2.send(message(2))).code, 250);
+      assert.equal(hop2.delivered.length, 2);
+      assert.equal(hop2.connections(), 2);
+    });
+  });
 });
 
 test('one refused recipient in a pipelined envelope: the refusal comes back and nothing is delivered', async () => {
-  const hop = await scriptedNextHop({ refuseRcpt: /^nobody@/ });
-  const client = new NextHopClient(options(hop.port), { maxIdle: 4, idleMs: 5_000, maxAgeMs: 60_000 });
-  try {
+  await withNextHop({ refuseRcpt: /^nobody@/ }, {}, async (hop, client) => {
     const reply = await client.send(message(1, ['bob@example.com', 'nobody@example.com']));
     assert.equal(reply.code, 550);
     assert.equal(reply.enhanced, '5.1.1');
@@ -182,24 +177,16 @@ test('one refused recipient in a pipelined envelope: the refusal comes back and 
     assert.equal(hop.delivered.length, 1);
     assert.deepEqual(hop.delivered[0]!.to, ['bob@example.com']);
     assert.equal(hop.connections(), 2);
-  } finally {
-    client.close();
-    await hop.close();
-  }
+  });
 });
 
 test('without PIPELINING the client waits for each reply; idle sessions are QUIT after the idle time', async () => {
-  const hop = await scriptedNextHop({ pipelining: false });
-  const client = new NextHopClient(options(hop.port), { maxIdle: 1, idleMs: 100, maxAgeMs: 60_000 });
-  try {
+  await withNextHop({ pipelining: false }, { maxIdle: 1, idleMs: 100 }, async (hop, client) => {
     assert.equal((await client.send(message(1))).code, 250);
     assert.ok(hop.commandBatches.every((b) => b.length === 1), JSON.stringify(hop.commandBatches));
     await new Promise((r) => setTimeout(r, 400));
     assert.deepEqual(hop.quits, [1]);
     assert.equal((await sendMessage(options(hop.port), message(2))).code, 250);
     assert.equal(hop.delivered.length, 2);
-  } finally {
-    client.close();
-    await hop.close();
-  }
+  });
 });

@@ -14,12 +14,16 @@ export interface OutgoingMessage {
   data: Buffer;
 }
 
-export interface SmtpClientOptions {
+/** Where the next hop is and how to talk to it. */
+export interface NextHopAddress {
   host: string;
   port: number;
   heloName: string;
   /** Deadline per command (and for connecting). */
   timeoutMs: number;
+}
+
+export interface SmtpClientOptions extends NextHopAddress {
   signal?: AbortSignal;
 }
 
@@ -107,7 +111,7 @@ class ReplyReader {
   }
 }
 
-function openSocket(options: { host: string; port: number; timeoutMs: number }): Promise<Socket> {
+function openSocket(options: NextHopAddress): Promise<Socket> {
   return new Promise((resolve, reject) => {
     // No Nagle: SMTP is lock-step request/reply, and delayed ACKs would add ~40-100 ms per command.
     const socket = connect({ host: options.host, port: options.port, noDelay: true });
@@ -163,7 +167,7 @@ export class NextHopConnection {
   ) {}
 
   /** Connects, reads the greeting, sends EHLO; a refusal there is returned as the reply. */
-  static async open(options: { host: string; port: number; heloName: string; timeoutMs: number }): Promise<NextHopConnection | SmtpReply> {
+  static async open(options: NextHopAddress): Promise<NextHopConnection | SmtpReply> {
     const socket = await openSocket(options);
     const reader = new ReplyReader(socket);
     try {
@@ -295,7 +299,7 @@ export class NextHopClient {
   private closed = false;
 
   constructor(
-    private readonly options: { host: string; port: number; heloName: string; timeoutMs: number },
+    private readonly options: NextHopAddress,
     private readonly cache: ConnectionCacheOptions,
   ) {}
 
@@ -327,11 +331,16 @@ export class NextHopClient {
     return result.reply;
   }
 
+  /** Alive, nothing unread, and younger than the reuse limit. */
+  private reusable(conn: NextHopConnection): boolean {
+    return conn.alive && Date.now() - conn.openedAt < this.cache.maxAgeMs;
+  }
+
   private takeIdle(): NextHopConnection | undefined {
     while (this.idleConnections.length) {
       const { conn, timer } = this.idleConnections.pop()!;
       clearTimeout(timer);
-      if (conn.alive && Date.now() - conn.openedAt < this.cache.maxAgeMs) {
+      if (this.reusable(conn)) {
         conn.idle(false);
         return conn;
       }
@@ -343,7 +352,7 @@ export class NextHopClient {
   }
 
   private putIdle(conn: NextHopConnection): void {
-    if (this.closed || this.idleConnections.length >= this.cache.maxIdle || !conn.alive || Date.now() - conn.openedAt >= this.cache.maxAgeMs) {
+    if (this.closed || this.idleConnections.length >= this.cache.maxIdle || !this.reusable(conn)) {
       conn.close();
       return;
     }

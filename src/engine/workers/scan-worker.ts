@@ -31,7 +31,7 @@ async function runScan(task: ScanTask): Promise<WorkerReply> {
       signal: controller.signal,
       name: task.name,
       isMail: task.isMail,
-      objectHashes: task.objectHashes ?? false,
+      objectHashes: task.objectHashes,
     });
     return { type: 'result', id: task.id, root: result.root, bytesScanned: result.bytesScanned, version: engine.version };
   } catch (err) {

@@ -10,7 +10,7 @@ export interface ScanTask {
   limits: ScanLimits;
   heuristics: string[];
   allMatch: boolean;
-  objectHashes?: boolean;
+  objectHashes: boolean;
   isMail: boolean;
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { connect } from 'node:net';
+import { isAccepting } from '../harness/ports.js';
 
 /** A foreground MTA/filter daemon started by a test harness, with its stdout+stderr kept. */
 export interface DaemonProcess {
@@ -7,16 +7,6 @@ export interface DaemonProcess {
   output(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
-}
-
-function accepting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
 }
 
 /**
@@ -31,7 +21,7 @@ export async function startDaemonProcess(name: string, command: string, args: st
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${output}`);
-    if (await accepting(options.port)) break;
+    if (await isAccepting(options.port)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${name} did not listen on ${options.port}: ${output}`);
