@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startMoatDaemon, type MoatDaemon } from '../../test/e2e/harness/moat-daemon.js';
 import { freePort, waitForPort } from '../../test/e2e/harness/ports.js';
 
@@ -20,6 +21,17 @@ export async function startSmtpSink(): Promise<{ port: number; pid: number; stop
   const sink = spawn('smtp-sink', ['-u', 'postfix', '-c', `127.0.0.1:${port}`, '1000'], { stdio: 'ignore' });
   await waitForPort(port);
   return { port, pid: sink.pid!, stop: async () => void sink.kill('SIGTERM') };
+}
+
+/** bare-relay.ts as a child process listening on a free port, forwarding to `nextHopPort`. */
+export async function startBareRelay(nextHopPort: number): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const script = fileURLToPath(new URL('./bare-relay.ts', import.meta.url));
+  const devRunner = fileURLToPath(new URL('../../bin/moat-dev.js', import.meta.url));
+  const child = spawn(process.execPath, [devRunner, script, String(port), String(nextHopPort)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await waitForPort(port);
+  return { port, pid: child.pid!, stop: async () => void (child.kill('SIGTERM'), await exited) };
 }
 
 /** `moat daemon` as measured: AV on with `dbDir`, anti-spam off, relaying to `nextHopPort`. */

@@ -14,7 +14,7 @@ import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBenchMoat, startSmtpSink, writeBenchDatabase } from './bench-setup.js';
+import { startBareRelay, startBenchMoat, startSmtpSink, writeBenchDatabase } from './bench-setup.js';
 
 const { values } = parseArgs({ options: { bytes: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '8' }, messages: { type: 'string', default: '2000' } } });
 const BYTES = Number(values.bytes);
@@ -57,32 +57,35 @@ const dbDir = await writeBenchDatabase(dir);
 const sink = await startSmtpSink();
 const sinkPort = sink.port;
 const { port: moatPort, daemon: moat } = await startBenchMoat(dir, dbDir, sinkPort);
+const bare = await startBareRelay(sinkPort);
 try {
   await source(sinkPort, Math.min(MESSAGES, 500));
   await source(moatPort, Math.min(MESSAGES, 500));
+  await source(bare.port, Math.min(MESSAGES, 500));
   console.log(`${BYTES}-byte messages, ${SESSIONS} sessions, ${MESSAGES} per run; CPU ms per message`);
-  console.log('| target | msgs/s | smtp-source | smtp-sink | Moat total | Moat main | Moat scan workers | Moat other threads |');
+  console.log('| target | msgs/s | smtp-source | smtp-sink | relay total | relay main | relay scan workers | relay other threads |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (let round = 0; round < 2; round++) {
-    for (const [name, port] of [['smtp-sink directly (ceiling)', sinkPort], ['Moat (AV on) → smtp-sink', moatPort]] as const) {
+    for (const [name, port, pid] of [['smtp-sink directly (ceiling)', sinkPort, moat.pid], ['Moat (AV on) → smtp-sink', moatPort, moat.pid], ['bare relay, no scan (floor) → smtp-sink', bare.port, bare.pid]] as const) {
       const sink0 = await cpuMs(`/proc/${sink.pid}/stat`);
-      const t0 = await threadsMs(moat.pid);
+      const t0 = await threadsMs(pid);
       const run = await source(port, MESSAGES);
       const sinkPer = ((await cpuMs(`/proc/${sink.pid}/stat`)) - sink0) / MESSAGES;
-      const t1 = await threadsMs(moat.pid);
+      const t1 = await threadsMs(pid);
       const per = [...t1].map(([tid, ms]) => ({ tid, ms: (ms - (t0.get(tid) ?? 0)) / MESSAGES }));
-      const main = per.find((t) => t.tid === moat.pid)?.ms ?? 0;
-      // Scan workers: the busiest threads other than main (as many as the engine runs).
-      const others = per.filter((t) => t.tid !== moat.pid).sort((a, b) => b.ms - a.ms);
-      const workers = others.slice(0, Math.max(1, availableParallelism()));
+      const main = per.find((t) => t.tid === pid)?.ms ?? 0;
+      // Scan workers: the busiest threads other than main (as many as the engine runs; the bare relay has none).
+      const others = per.filter((t) => t.tid !== pid).sort((a, b) => b.ms - a.ms);
+      const workers = pid === moat.pid ? others.slice(0, Math.max(1, availableParallelism())) : [];
       const scan = workers.reduce((a, t) => a + t.ms, 0);
       const rest = others.slice(workers.length).reduce((a, t) => a + t.ms, 0);
       const f = (x: number) => x.toFixed(2);
-      const moatCells = port === moatPort ? [f(main + scan + rest), f(main), f(scan), f(rest)] : ['-', '-', '-', '-'];
+      const moatCells = port === sinkPort ? ['-', '-', '-', '-'] : [f(main + scan + rest), f(main), f(scan), f(rest)];
       console.log(`| ${name} | ${run.rate.toFixed(0)} | ${f(run.cpu)} | ${f(sinkPer)} | ${moatCells.join(' | ')} |`);
     }
   }
 } finally {
+  await bare.stop();
   await moat.stop();
   await sink.stop();
   await rm(dir, { recursive: true, force: true });

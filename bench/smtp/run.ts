@@ -5,7 +5,7 @@
  * sending real MIME messages (text, attachments). Run: node bin/moat-dev.js bench/smtp/run.ts
  * Env: BENCH_MESSAGES (per round and concurrency, split 60/30/10 by size; default 1000: fewer are
  * dominated by ramp-up and tail, ~10 min in all), BENCH_CONCURRENCY (1,8,32),
- * BENCH_SKIP_AMAVIS=1, BENCH_ROUNDS (default 3: the targets are measured round-robin this many times
+ * BENCH_SKIP_AMAVIS=1, BENCH_SKIP_BARE=1 (the bare-relay.ts floor: smtp-server + next-hop client, no scan), BENCH_ROUNDS (default 3: the targets are measured round-robin this many times
  * and the median is reported, because a shared 2-core VM varies ±50% minute to minute). Every target
  * gets one unmeasured warm-up pass first. Per size class rates are printed beside the mix.
  * Anti-spam is off on both sides (Amavis bypasses spam checks): this measures AV.
@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { sendMessage } from '../../src/agents/smtp/smtp-client.js';
 import { freePort } from '../../test/e2e/harness/ports.js';
 import { startAmavisd, startClamd } from './amavis-clamd.js';
-import { startBenchMoat, startSmtpSink, writeBenchDatabase } from './bench-setup.js';
+import { startBareRelay, startBenchMoat, startSmtpSink, writeBenchDatabase } from './bench-setup.js';
 
 const run = promisify(execFile);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
@@ -92,6 +92,11 @@ async function main(): Promise<void> {
     const { port: moatPort, daemon: moat } = await startBenchMoat(dir, dbDir, sinkPort);
     stops.push(() => moat.stop());
     targets.push({ name: 'Moat (AV on) → smtp-sink', port: moatPort });
+    if (!process.env.BENCH_SKIP_BARE) {
+      const bare = await startBareRelay(sinkPort);
+      stops.push(bare.stop);
+      targets.push({ name: 'bare relay, no scan (floor) → smtp-sink', port: bare.port });
+    }
     if (!process.env.BENCH_SKIP_AMAVIS) {
       try {
         const clamd = await startClamd(join(dir, 'clamd'), dbDir);
@@ -137,7 +142,7 @@ async function main(): Promise<void> {
       }
     }
     const moatName = targets[1]!.name;
-    const amavis = targets[2]?.name;
+    const amavis = targets.find((t) => t.name.startsWith('amavisd'))?.name;
     if (amavis) for (const c of CONCURRENCY) console.log(`Moat / Amavis @${c}: ${(results[moatName]![c]!.rate / results[amavis]![c]!.rate).toFixed(1)}×`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
