@@ -7,16 +7,20 @@
  * between the two is the cost of scanning and policy, and the distance to the ceiling is the
  * cost of receiving and re-sending a message in Node.js at all.
  *
- *   node bin/moat-dev.js bench/smtp/bare-relay.ts LISTEN_PORT NEXT_HOP_PORT
+ *   node bin/moat-dev.js bench/smtp/bare-relay.ts LISTEN_PORT NEXT_HOP_PORT [--sink]
+ *
+ * With --sink it forwards nothing and answers 250 as soon as the message is in: smtp-server alone,
+ * the receiving half of any relay, to compare with Postfix's smtp-sink.
  */
 import type { SMTPServerDataStream } from 'smtp-server';
 import { replyText } from '../../src/agents/common/smtp-reply.js';
 import { smtpNextHop } from '../../src/agents/smtp/next-hop.js';
 import { PromptSmtpServer } from '../../src/agents/smtp/prompt-smtp-server.js';
 
-const [listenPort, nextHopPort] = process.argv.slice(2).map(Number);
+const [listenPort, nextHopPort] = process.argv.slice(2, 4).map(Number);
+const sinkOnly = process.argv[4] === '--sink';
 if (!listenPort || !nextHopPort) {
-  process.stderr.write('usage: bare-relay.ts LISTEN_PORT NEXT_HOP_PORT\n');
+  process.stderr.write('usage: bare-relay.ts LISTEN_PORT NEXT_HOP_PORT [--sink]\n');
   process.exit(2);
 }
 
@@ -38,7 +42,7 @@ const server = new PromptSmtpServer({
   logger: false,
   onData(stream, session, callback) {
     collect(stream)
-      .then((data) => nextHop.deliver({ mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcptTo: session.envelope.rcptTo.map((r) => r.address), data }))
+      .then((data) => (sinkOnly ? { code: 250, text: 'accepted' } : nextHop.deliver({ mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcptTo: session.envelope.rcptTo.map((r) => r.address), data })))
       .then(
         (reply) => (reply.code < 400 ? callback(null, replyText(reply)) : callback(Object.assign(new Error(replyText(reply)), { responseCode: reply.code }))),
         (err: Error) => callback(Object.assign(new Error(`4.4.0 ${err.message}`), { responseCode: 451 })),

@@ -23,12 +23,12 @@ export async function startSmtpSink(): Promise<{ port: number; pid: number; stop
   return { port, pid: sink.pid!, stop: async () => void sink.kill('SIGTERM') };
 }
 
-/** bare-relay.ts as a child process listening on a free port, forwarding to `nextHopPort`. */
-export async function startBareRelay(nextHopPort: number): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+/** bare-relay.ts as a child process listening on a free port, forwarding to `nextHopPort` (or, with `sinkOnly`, to nothing). */
+export async function startBareRelay(nextHopPort: number, sinkOnly = false): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const script = fileURLToPath(new URL('./bare-relay.ts', import.meta.url));
   const devRunner = fileURLToPath(new URL('../../bin/moat-dev.js', import.meta.url));
-  const child = spawn(process.execPath, [devRunner, script, String(port), String(nextHopPort)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [devRunner, script, String(port), String(nextHopPort), ...(sinkOnly ? ['--sink'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await waitForPort(port);
   return { port, pid: child.pid!, stop: async () => void (child.kill('SIGTERM'), await exited) };

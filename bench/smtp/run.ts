@@ -5,7 +5,7 @@
  * sending real MIME messages (text, attachments). Run: node bin/moat-dev.js bench/smtp/run.ts
  * Env: BENCH_MESSAGES (per round and concurrency, split 60/30/10 by size; default 1000: fewer are
  * dominated by ramp-up and tail, ~10 min in all), BENCH_CONCURRENCY (1,8,32),
- * BENCH_SKIP_AMAVIS=1, BENCH_SKIP_BARE=1 (the bare-relay.ts floor: smtp-server + next-hop client, no scan), BENCH_ROUNDS (default 3: the targets are measured round-robin this many times
+ * BENCH_SKIP_AMAVIS=1, BENCH_SKIP_BARE=1 (skips the bare-relay.ts floor — smtp-server + next-hop client, no scan — and smtp-server alone as a sink), BENCH_ROUNDS (default 3: the targets are measured round-robin this many times
  * and the median is reported, because a shared 2-core VM varies ±50% minute to minute). Every target
  * gets one unmeasured warm-up pass first. Per size class rates are printed beside the mix.
  * Anti-spam is off on both sides (Amavis bypasses spam checks): this measures AV.
@@ -96,6 +96,9 @@ async function main(): Promise<void> {
       const bare = await startBareRelay(sinkPort);
       stops.push(bare.stop);
       targets.push({ name: 'bare relay, no scan (floor) → smtp-sink', port: bare.port });
+      const nodeSink = await startBareRelay(sinkPort, true);
+      stops.push(nodeSink.stop);
+      targets.push({ name: 'smtp-server alone, forwards nothing', port: nodeSink.port });
     }
     if (!process.env.BENCH_SKIP_AMAVIS) {
       try {
