@@ -1,0 +1,90 @@
+/**
+ * The scan's own price in the SMTP benchmark: CPU milliseconds per scan of the messages
+ * smtp-source sends (numbered lines of X, 2 KB / 50 KB / 500 KB), by Debian's clamd (INSTREAM on
+ * a private socket, CPU read from /proc) and by Moat's engine (one worker, CPU of this whole
+ * process), both loading the benchmark's signature set. It shows what any AV content filter has
+ * to add to a bare relay per message, whatever its SMTP side.
+ *
+ *   node bin/moat-dev.js bench/smtp/scan-cpu.ts [--scans N]
+ */
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEngine } from '../../src/engine/scanner.js';
+import { startClamd } from './amavis-clamd.js';
+import { writeBenchDatabase } from './bench-setup.js';
+
+const { values } = parseArgs({ options: { scans: { type: 'string', default: '300' } } });
+const SCANS = Number(values.scans);
+const SIZES = [2_000, 50_000, 500_000];
+const WARM_UP = 20;
+
+/** A message shaped like smtp-source's: a few headers, then numbered 80-byte lines of X. */
+function sourceLikeMessage(bytes: number): Buffer {
+  const lines = ['From: <alice@example.org>', 'To: <bob@example.com>', 'Date: Wed, 2 Dec 2026 09:32:29 +0000', 'Message-Id: <bench@example.org>', ''];
+  for (let n = 1, size = 0; size < bytes; n++, size += 80) lines.push(`${n}${'X'.repeat(77 - String(n).length)}`);
+  return Buffer.from(`${lines.join('\r\n')}\r\n`);
+}
+
+async function processCpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function instream(socket: string, message: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(socket);
+    let reply = '';
+    s.on('data', (d: Buffer) => (reply += d.toString()));
+    s.on('end', () => resolve(reply.replace(/\0/g, '').trim()));
+    s.on('error', reject);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(message.length);
+    s.end(Buffer.concat([Buffer.from('zINSTREAM\0'), length, message, Buffer.alloc(4)]));
+  });
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'moat-scan-cpu-'));
+await chmod(dir, 0o755);
+try {
+  const dbDir = await writeBenchDatabase(dir);
+  const clamdDir = join(dir, 'clamd');
+  const clamd = await startClamd(clamdDir, dbDir);
+  const clamdPid = Number((await readFile(join(clamdDir, 'clamd.pid'), 'utf8')).trim());
+  const clamdMs: number[] = [];
+  for (const bytes of SIZES) {
+    const message = sourceLikeMessage(bytes);
+    for (let i = 0; i < WARM_UP; i++) await instream(clamd.socket, message);
+    const before = await processCpuMs(clamdPid);
+    let reply = '';
+    for (let i = 0; i < SCANS; i++) reply = await instream(clamd.socket, message);
+    if (!reply.endsWith('OK')) throw new Error(`clamd answered "${reply}"`);
+    clamdMs.push(((await processCpuMs(clamdPid)) - before) / SCANS);
+  }
+  await clamd.stop();
+
+  const { scanner } = await loadEngine({ databases: [dbDir], workers: 1 });
+  const moatMs: number[] = [];
+  for (const bytes of SIZES) {
+    const message = sourceLikeMessage(bytes);
+    for (let i = 0; i < WARM_UP; i++) await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
+    const before = process.cpuUsage();
+    for (let i = 0; i < SCANS; i++) {
+      const report = await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
+      if (report.verdict !== 'clean') throw new Error(`Moat's engine answered ${report.verdict}`);
+    }
+    const used = process.cpuUsage(before);
+    moatMs.push((used.user + used.system) / 1000 / SCANS);
+  }
+  await scanner.close();
+
+  console.log(`CPU ms per scan, ${SCANS} scans per size after ${WARM_UP} unmeasured`);
+  console.log(`| scanner | ${SIZES.map((b) => `${b / 1000} KB`).join(' | ')} |`);
+  console.log(`|---|${SIZES.map(() => '---').join('|')}|`);
+  console.log(`| clamd (Debian, INSTREAM) | ${clamdMs.map((x) => x.toFixed(2)).join(' | ')} |`);
+  console.log(`| Moat engine (1 worker, whole process) | ${moatMs.map((x) => x.toFixed(2)).join(' | ')} |`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
