@@ -8,11 +8,12 @@ import { waitForPort } from '../../test/e2e/harness/ports.js';
  * with the benchmark's own small signature directory, amavisd (spam/banned/header checks off,
  * as Moat runs without anti-spam here) asking clamd and forwarding to the sink.
  */
-export async function startClamd(dir: string, dbDir: string): Promise<{ socket: string; stop(): Promise<void> }> {
+/** A private clamd on a UNIX socket in `dir`; `extraConf` lines are appended to its clamd.conf. */
+export async function startClamd(dir: string, dbDir: string, extraConf: string[] = []): Promise<{ socket: string; stop(): Promise<void> }> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const socket = join(dir, 'clamd.sock');
   const conf = join(dir, 'clamd.conf');
-  await writeFile(conf, `LocalSocket ${socket}\nLocalSocketMode 666\nDatabaseDirectory ${dbDir}\nForeground yes\nLogFile ${dir}/clamd.log\nPidFile ${dir}/clamd.pid\nUser root\nMaxThreads 8\n`);
+  await writeFile(conf, `LocalSocket ${socket}\nLocalSocketMode 666\nDatabaseDirectory ${dbDir}\nForeground yes\nLogFile ${dir}/clamd.log\nPidFile ${dir}/clamd.pid\nUser root\nMaxThreads 8\n${extraConf.map((l) => `${l}\n`).join('')}`);
   const child = spawn('/usr/sbin/clamd', ['-c', conf], { stdio: 'ignore' });
   const deadline = Date.now() + 60_000;
   while (!(await readFile(socket).then(() => true, (e: NodeJS.ErrnoException) => e.code !== 'ENOENT'))) {

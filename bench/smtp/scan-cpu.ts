@@ -1,9 +1,10 @@
 /**
  * The scan's own price in the SMTP benchmark: CPU milliseconds per scan of the messages
  * smtp-source sends (numbered lines of X, 2 KB / 50 KB / 500 KB), by Debian's clamd (INSTREAM on
- * a private socket, CPU read from /proc) and by Moat's engine (one worker, CPU of this whole
- * process), both loading the benchmark's signature set. It shows what any AV content filter has
- * to add to a bare relay per message, whatever its SMTP side.
+ * a private socket, CPU read from /proc) as shipped and with its clean-object cache off
+ * (`DisableCache yes`: smtp-source sends the same body every time, which the cache answers from
+ * an MD5), and by Moat's engine (one worker, CPU of this whole process), all loading the
+ * benchmark's signature set. It shows what any AV content filter adds to a bare relay per message.
  *
  *   node bin/moat-dev.js bench/smtp/scan-cpu.ts [--scans N]
  */
@@ -50,20 +51,24 @@ const dir = await mkdtemp(join(tmpdir(), 'moat-scan-cpu-'));
 await chmod(dir, 0o755);
 try {
   const dbDir = await writeBenchDatabase(dir);
-  const clamdDir = join(dir, 'clamd');
-  const clamd = await startClamd(clamdDir, dbDir);
-  const clamdPid = Number((await readFile(join(clamdDir, 'clamd.pid'), 'utf8')).trim());
-  const clamdMs: number[] = [];
-  for (const bytes of SIZES) {
-    const message = sourceLikeMessage(bytes);
-    for (let i = 0; i < WARM_UP; i++) await instream(clamd.socket, message);
-    const before = await processCpuMs(clamdPid);
-    let reply = '';
-    for (let i = 0; i < SCANS; i++) reply = await instream(clamd.socket, message);
-    if (!reply.endsWith('OK')) throw new Error(`clamd answered "${reply}"`);
-    clamdMs.push(((await processCpuMs(clamdPid)) - before) / SCANS);
+  const clamdRows: Array<[string, number[]]> = [];
+  for (const [name, extra] of [['clamd (Debian, INSTREAM)', []], ['clamd, DisableCache yes', ['DisableCache yes']]] as const) {
+    const clamdDir = join(dir, `clamd-${clamdRows.length}`);
+    const clamd = await startClamd(clamdDir, dbDir, [...extra]);
+    const clamdPid = Number((await readFile(join(clamdDir, 'clamd.pid'), 'utf8')).trim());
+    const perSize: number[] = [];
+    for (const bytes of SIZES) {
+      const message = sourceLikeMessage(bytes);
+      for (let i = 0; i < WARM_UP; i++) await instream(clamd.socket, message);
+      const before = await processCpuMs(clamdPid);
+      let reply = '';
+      for (let i = 0; i < SCANS; i++) reply = await instream(clamd.socket, message);
+      if (!reply.endsWith('OK')) throw new Error(`clamd answered "${reply}"`);
+      perSize.push(((await processCpuMs(clamdPid)) - before) / SCANS);
+    }
+    await clamd.stop();
+    clamdRows.push([name, perSize]);
   }
-  await clamd.stop();
 
   const { scanner } = await loadEngine({ databases: [dbDir], workers: 1 });
   const moatMs: number[] = [];
@@ -83,7 +88,7 @@ try {
   console.log(`CPU ms per scan, ${SCANS} scans per size after ${WARM_UP} unmeasured`);
   console.log(`| scanner | ${SIZES.map((b) => `${b / 1000} KB`).join(' | ')} |`);
   console.log(`|---|${SIZES.map(() => '---').join('|')}|`);
-  console.log(`| clamd (Debian, INSTREAM) | ${clamdMs.map((x) => x.toFixed(2)).join(' | ')} |`);
+  for (const [name, perSize] of clamdRows) console.log(`| ${name} | ${perSize.map((x) => x.toFixed(2)).join(' | ')} |`);
   console.log(`| Moat engine (1 worker, whole process) | ${moatMs.map((x) => x.toFixed(2)).join(' | ')} |`);
 } finally {
   await rm(dir, { recursive: true, force: true });
