@@ -3,8 +3,8 @@
  * smtp-source sends (numbered lines of X, 2 KB / 50 KB / 500 KB), by Debian's clamd (INSTREAM on
  * a private socket, CPU read from /proc) as shipped and with its clean-object cache off
  * (`DisableCache yes`: smtp-source sends the same body every time, which the cache answers from
- * an MD5), and by Moat's engine (one worker, CPU of this whole process), all loading the
- * benchmark's signature set. It shows what any AV content filter adds to a bare relay per message.
+ * an MD5), and by Moat's engine (one worker, CPU of this whole process) with and without its own
+ * clean cache (SHA-256 keyed, mail parts only), all loading the benchmark's signature set. It shows what any AV content filter adds to a bare relay per message.
  *
  *   node bin/moat-dev.js bench/smtp/scan-cpu.ts [--scans N]
  */
@@ -70,26 +70,30 @@ try {
     clamdRows.push([name, perSize]);
   }
 
-  const { scanner } = await loadEngine({ databases: [dbDir], workers: 1 });
-  const moatMs: number[] = [];
-  for (const bytes of SIZES) {
-    const message = sourceLikeMessage(bytes);
-    for (let i = 0; i < WARM_UP; i++) await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
-    const before = process.cpuUsage();
-    for (let i = 0; i < SCANS; i++) {
-      const report = await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
-      if (report.verdict !== 'clean') throw new Error(`Moat's engine answered ${report.verdict}`);
+  const moatRows: Array<[string, number[]]> = [];
+  for (const [name, cleanCacheEntries] of [['Moat engine (1 worker, whole process), as shipped', undefined], ['Moat engine, clean_cache_entries = 0', 0]] as const) {
+    const { scanner } = await loadEngine({ databases: [dbDir], workers: 1, cleanCacheEntries });
+    const perSize: number[] = [];
+    for (const bytes of SIZES) {
+      const message = sourceLikeMessage(bytes);
+      for (let i = 0; i < WARM_UP; i++) await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
+      const before = process.cpuUsage();
+      for (let i = 0; i < SCANS; i++) {
+        const report = await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
+        if (report.verdict !== 'clean') throw new Error(`Moat's engine answered ${report.verdict}`);
+      }
+      const used = process.cpuUsage(before);
+      perSize.push((used.user + used.system) / 1000 / SCANS);
     }
-    const used = process.cpuUsage(before);
-    moatMs.push((used.user + used.system) / 1000 / SCANS);
+    await scanner.close();
+    moatRows.push([name, perSize]);
   }
-  await scanner.close();
 
   console.log(`CPU ms per scan, ${SCANS} scans per size after ${WARM_UP} unmeasured`);
   console.log(`| scanner | ${SIZES.map((b) => `${b / 1000} KB`).join(' | ')} |`);
   console.log(`|---|${SIZES.map(() => '---').join('|')}|`);
   for (const [name, perSize] of clamdRows) console.log(`| ${name} | ${perSize.map((x) => x.toFixed(2)).join(' | ')} |`);
-  console.log(`| Moat engine (1 worker, whole process) | ${moatMs.map((x) => x.toFixed(2)).join(' | ')} |`);
+  for (const [name, perSize] of moatRows) console.log(`| ${name} | ${perSize.map((x) => x.toFixed(2)).join(' | ')} |`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -23,6 +23,7 @@ export function engineOptions(config: MoatConfig) {
     strict: config.engine.strict_databases,
     pua: config.engine.pua,
     workers: config.engine.workers,
+    cleanCacheEntries: config.engine.clean_cache_entries,
     limits,
     heuristics: enabledHeuristics(config.heuristics),
   };

@@ -21,6 +21,8 @@ export interface ScannerOptions {
   logger?: Logger;
   /** Extra time after `maxScanTimeMs` before a stuck worker is killed (tests shorten it). */
   hardTimeoutGraceMs?: number;
+  /** Objects each worker remembers as clean by SHA-256 (see CleanCache); 0 turns the cache off. Default 16384. */
+  cleanCacheEntries?: number;
 }
 
 /** The engine's Scanner, plus the hot swap the daemon uses on SIGHUP. */
@@ -29,6 +31,9 @@ export interface EngineScanner extends Scanner {
   reload(snapshot: EngineSnapshot): void;
   readonly signatureCount: number;
 }
+
+/** Objects remembered as clean per worker unless configured (a few MB of keys). */
+export const DEFAULT_CLEAN_CACHE_ENTRIES = 16_384;
 
 /** A worker is killed this long after the scan's own time limit: the soft limit gets a chance to report first. */
 const HARD_TIMEOUT_GRACE_MS = 5_000;
@@ -99,6 +104,7 @@ export function createScanner(options: ScannerOptions): EngineScanner {
   const size = options.workers && options.workers > 0 ? options.workers : availableParallelism();
   const limits = mergeLimits(DEFAULT_LIMITS, options.limits);
   const heuristics = [...(options.heuristics ?? [])];
+  const cleanCacheEntries = options.cleanCacheEntries ?? DEFAULT_CLEAN_CACHE_ENTRIES;
   const pool = new WorkerPool(size, options.snapshot, options.logger);
   let snapshot = options.snapshot;
   let nextId = 1;
@@ -107,7 +113,7 @@ export function createScanner(options: ScannerOptions): EngineScanner {
   const scan = async (input: ScanInput, scanOptions: ScanOptions = {}): Promise<ScanReport> => {
     const started = performance.now();
     const effective = mergeLimits(limits, scanOptions.limits);
-    const task: ScanTask = { type: 'scan', id: nextId++, input: { kind: 'file', path: '' }, name: input.name, limits: effective, heuristics, allMatch: scanOptions.allMatch ?? false, isMail: scanOptions.isMail ?? false, objectHashes: scanOptions.objectHashes ?? false };
+    const task: ScanTask = { type: 'scan', id: nextId++, input: { kind: 'file', path: '' }, name: input.name, limits: effective, heuristics, allMatch: scanOptions.allMatch ?? false, isMail: scanOptions.isMail ?? false, objectHashes: scanOptions.objectHashes ?? false, cleanCacheEntries };
     const transfer: ArrayBuffer[] = [];
     let truncated = false;
     try {

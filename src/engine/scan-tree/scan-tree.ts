@@ -9,6 +9,7 @@ import { parseExecutable } from '../filetype/parse-executable.js';
 import { H, isHeuristicOn } from '../heuristics/heuristic-names.js';
 import type { Unpacker } from '../unpack/unpacker.js';
 import { ScanBudget } from './scan-budget.js';
+import { objectKey, scanContextKey, type CleanCache } from './clean-cache.js';
 
 export interface TreeScanOptions {
   engine: OpenEngine;
@@ -23,6 +24,8 @@ export interface TreeScanOptions {
   name?: string;
   /** The caller knows this is a mail message (agents): type it as mail when detection only sees text. */
   isMail?: boolean;
+  /** Objects found clean before by the same engine (see CleanCache); not used with objectHashes (that wants every node listed). */
+  cleanCache?: CleanCache;
 }
 
 export interface TreeScanResult {
@@ -46,6 +49,8 @@ interface WalkState {
   nextId: number;
   /** Set when a detection ends the scan early (not allMatch). */
   stop: boolean;
+  /** scanContextKey of this scan's options, when the clean cache is in use. */
+  cacheContext: string | undefined;
 }
 
 function digest(kind: HashKind, data: Uint8Array): Uint8Array {
@@ -96,9 +101,20 @@ function limitState(node: ScanNode, state: ObjectState): void {
   if (node.state === 'clean') node.state = state;
 }
 
+/** True when a node and everything below it were scanned and found clean, with nothing to report. */
+function plainClean(node: ScanNode): boolean {
+  return node.state === 'clean' && node.detections.length === 0 && !node.notes?.length && node.children.every(plainClean);
+}
+
+/**
+ * Types the object, then either finds it in the clean cache (same bytes, same place in the tree,
+ * same options, same engine: nothing more to do) or inspects it and remembers it when it and
+ * all it contains came out clean with nothing to report. A mail message itself is never looked
+ * up: its header block (Received, Message-ID) makes every message unique, its parts are not.
+ */
 async function scanObject(state: WalkState, node: ScanNode, data: Uint8Array, containers: FileType[]): Promise<void> {
-  const { opts, budget } = state;
-  const { engine, limits } = opts;
+  const { opts } = state;
+  const { limits } = opts;
   if (opts.objectHashes) node.sha256 = createHash('sha256').update(data).digest('hex');
   if (data.length > limits.maxObjectBytes) {
     limitState(node, 'too_big');
@@ -109,6 +125,17 @@ async function scanObject(state: WalkState, node: ScanNode, data: Uint8Array, co
   let type = detectFileType(data, node.name);
   if (node.depth === 0 && opts.isMail && TEXT_TYPES.has(type)) type = 'CL_TYPE_MAIL';
   node.type = type;
+  const cache = opts.cleanCache;
+  const key = cache && state.cacheContext !== undefined && type !== 'CL_TYPE_MAIL' ? objectKey(state.cacheContext, node.depth, containers, type, data) : undefined;
+  if (key !== undefined && cache!.has(key)) return;
+  await inspectObject(state, node, data, type, containers);
+  if (key !== undefined && !state.stop && !opts.signal.aborted && plainClean(node)) cache!.add(key);
+}
+
+/** Hashes, signatures and unpacking of one typed object (and, through unpacking, of its children). */
+async function inspectObject(state: WalkState, node: ScanNode, data: Uint8Array, type: FileType, containers: FileType[]): Promise<void> {
+  const { opts, budget } = state;
+  const { engine, limits } = opts;
   const ctx: MatchContext = { type, containers, allMatch: opts.allMatch, signal: opts.signal };
   if (EXECUTABLE_TYPES.has(type)) ctx.exe = parseExecutable(data);
 
@@ -184,7 +211,8 @@ async function scanObject(state: WalkState, node: ScanNode, data: Uint8Array, co
 /** Scans one input and everything inside it, within the limits; returns the object tree. */
 export async function scanTree(data: Uint8Array, opts: TreeScanOptions): Promise<TreeScanResult> {
   const budget = new ScanBudget(opts.limits);
-  const state: WalkState = { opts, budget, nextId: 0, stop: false };
+  const cacheContext = opts.cleanCache && opts.cleanCache.capacity > 0 && !opts.objectHashes ? scanContextKey(opts) : undefined;
+  const state: WalkState = { opts, budget, nextId: 0, stop: false, cacheContext };
   const root = newNode(state, null, data.length, opts.name);
   budget.takeObject();
   budget.consume(Math.min(data.length, budget.remainingBytes()));

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { readFile } from 'node:fs/promises';
 import type { EngineSnapshot } from '../contracts.js';
 import { openEngine, type OpenEngine } from '../engine-snapshot.js';
+import { CleanCache } from '../scan-tree/clean-cache.js';
 import { scanTree } from '../scan-tree/scan-tree.js';
 import { unpackersByType } from '../unpack/registry-map.js';
 import type { ScanTask, WorkerReply } from './worker-messages.js';
@@ -14,7 +15,14 @@ import type { ScanTask, WorkerReply } from './worker-messages.js';
 const port = parentPort!;
 const unpackers = unpackersByType();
 /** The worker's one piece of state (this file is the worker's entry point, its composition root). */
-const current: { engine?: OpenEngine } = {};
+const current: { engine?: OpenEngine; cleanCache?: CleanCache } = {};
+
+/** The clean cache of the current engine, (re)made when the requested capacity changes. */
+function cleanCacheFor(entries: number): CleanCache | undefined {
+  if (entries <= 0) return undefined;
+  if (current.cleanCache?.capacity !== entries) current.cleanCache = new CleanCache(entries);
+  return current.cleanCache;
+}
 
 async function runScan(task: ScanTask): Promise<WorkerReply> {
   const engine = current.engine;
@@ -32,6 +40,7 @@ async function runScan(task: ScanTask): Promise<WorkerReply> {
       name: task.name,
       isMail: task.isMail,
       objectHashes: task.objectHashes,
+      cleanCache: cleanCacheFor(task.cleanCacheEntries),
     });
     return { type: 'result', id: task.id, root: result.root, bytesScanned: result.bytesScanned, version: engine.version };
   } catch (err) {
@@ -45,6 +54,8 @@ port.on('message', (msg: { type: 'engine'; snapshot: EngineSnapshot } | ScanTask
     // Scans already running hold their own reference to the previous engine.
     const engine = openEngine(msg.snapshot);
     current.engine = engine;
+    // What the old database found clean says nothing about the new one.
+    current.cleanCache = undefined;
     port.postMessage({ type: 'engine-ready', version: engine.version } satisfies WorkerReply);
     return;
   }

@@ -12,6 +12,8 @@ export interface ScanTask {
   allMatch: boolean;
   objectHashes: boolean;
   isMail: boolean;
+  /** Capacity of the worker's clean-object cache (0: no cache). */
+  cleanCacheEntries: number;
 }
 
 export type WorkerReply =

@@ -7,7 +7,7 @@ import type { EngineSnapshot } from '../contracts.js';
 import type { ScanTask } from './worker-messages.js';
 
 const snapshot = { version: 'fixture:1' } as unknown as EngineSnapshot;
-const task = (id: number, name: string): ScanTask => ({ type: 'scan', id, input: { kind: 'file', path: '' }, name, limits: { ...DEFAULT_LIMITS }, heuristics: [], allMatch: false, isMail: false, objectHashes: false });
+const task = (id: number, name: string): ScanTask => ({ type: 'scan', id, input: { kind: 'file', path: '' }, name, limits: { ...DEFAULT_LIMITS }, heuristics: [], allMatch: false, isMail: false, objectHashes: false, cleanCacheEntries: 0 });
 
 test('a worker that dies mid-scan fails that scan with a temporary WORKER_CRASHED; the pool replaces it', async () => {
   const pool = new WorkerPool(1, snapshot, undefined, new URL('./crashing-worker.test-fixture.ts', import.meta.url));

@@ -20,5 +20,7 @@ export const EngineSection = z.strictObject({
   pua: z.boolean().default(false),
   /** Scanning worker threads; 0 = one per CPU core. */
   workers: z.number().int().min(0).max(256).default(0),
+  /** Objects each worker remembers as clean by SHA-256, so a repeated attachment is not scanned again (clamd's cache); 0 = off. */
+  clean_cache_entries: z.number().int().min(0).max(1_000_000).default(16_384),
   limits: Limits.prefault({}),
 });
