@@ -99,6 +99,8 @@ export interface ScannerStats {
   bytes: number;
   detections: number;
   errors: number;
+  /** Objects found in the workers' clean caches (not matched again). */
+  cacheHits: number;
   busyWorkers: number;
   workers: number;
   queued: number;

@@ -46,6 +46,7 @@ export class DaemonMetrics {
     metric('moat_engine_bytes_total', 'counter', 'Bytes scanned by the engine.', [`moat_engine_bytes_total ${engine.bytes}`]);
     metric('moat_engine_detections_total', 'counter', 'Scans with a detection.', [`moat_engine_detections_total ${engine.detections}`]);
     metric('moat_engine_errors_total', 'counter', 'Scans that failed.', [`moat_engine_errors_total ${engine.errors}`]);
+    metric('moat_engine_clean_cache_hits_total', 'counter', 'Objects answered from the clean cache instead of being matched again.', [`moat_engine_clean_cache_hits_total ${engine.cacheHits}`]);
     metric('moat_engine_workers', 'gauge', 'Engine worker threads.', [`moat_engine_workers ${engine.workers}`]);
     metric('moat_engine_busy_workers', 'gauge', 'Engine workers scanning now.', [`moat_engine_busy_workers ${engine.busyWorkers}`]);
     metric('moat_engine_queued_scans', 'gauge', 'Scans waiting for a worker.', [`moat_engine_queued_scans ${engine.queued}`]);

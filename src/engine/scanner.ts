@@ -108,7 +108,7 @@ export function createScanner(options: ScannerOptions): EngineScanner {
   const pool = new WorkerPool(size, options.snapshot, options.logger);
   let snapshot = options.snapshot;
   let nextId = 1;
-  const counters = { scans: 0, bytes: 0, detections: 0, errors: 0 };
+  const counters = { scans: 0, bytes: 0, detections: 0, errors: 0, cacheHits: 0 };
 
   const scan = async (input: ScanInput, scanOptions: ScanOptions = {}): Promise<ScanReport> => {
     const started = performance.now();
@@ -141,6 +141,7 @@ export function createScanner(options: ScannerOptions): EngineScanner {
       const detections = collectDetections(root);
       counters.scans++;
       counters.bytes += reply.bytesScanned;
+      counters.cacheHits += reply.cacheHits;
       if (detections.length) counters.detections++;
       return { verdict: verdictOf(root), detections, root, dbVersion: reply.version, durationMs: Math.round(performance.now() - started), bytesScanned: reply.bytesScanned };
     } catch (err) {

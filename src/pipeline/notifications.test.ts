@@ -12,7 +12,7 @@ import type { Envelope } from './types.js';
 
 const infected: Scanner = {
   dbVersion: 't',
-  stats: () => ({ scans: 0, bytes: 0, detections: 0, errors: 0, busyWorkers: 0, workers: 1, queued: 0, signatures: 1 }),
+  stats: () => ({ scans: 0, bytes: 0, detections: 0, errors: 0, cacheHits: 0, busyWorkers: 0, workers: 1, queued: 0, signatures: 1 }),
   close: async () => {},
   scan: async (): Promise<ScanReport> => ({ verdict: 'infected', detections: ['Eicar-Test-Signature'], dbVersion: 't', durationMs: 1, bytesScanned: 1, root: { id: 0, parentId: null, depth: 0, type: 'CL_TYPE_MAIL', size: 1, sha256: '', state: 'infected', detections: [{ name: 'Eicar-Test-Signature', kind: 'signature' }], children: [] } }),
 };

@@ -86,13 +86,15 @@ test('the same bytes in another place of the tree or under other options are sca
   assert.equal(cache.hits, 1, 'a scan that lists every object hash does not use the cache');
 });
 
-test('a new database forgets what the old one found clean (one worker, cache on)', async () => {
+test('the scanner counts cache hits; a new database forgets what the old one found clean (one worker)', async () => {
   await writeFile(join(dir, 'marker.ndb'), 'Moat.Test.CacheMarker:0:*:6d6f61742d63616368652d6d61726b6572\n');
   const scanner = createScanner({ snapshot, workers: 1, cleanCacheEntries: 100 });
   try {
     const sample = Buffer.from('xx moat-cache-marker xx '.repeat(100));
     assert.equal((await scanner.scan({ kind: 'buffer', data: sample })).verdict, 'clean');
+    assert.equal(scanner.stats().cacheHits, 0);
     assert.equal((await scanner.scan({ kind: 'buffer', data: sample })).verdict, 'clean');
+    assert.equal(scanner.stats().cacheHits, 1, 'the second scan was answered from the cache (counted for metrics and STATS)');
     scanner.reload((await buildSnapshot({ paths: [join(dir, 'marker.ndb')], strict: false, pua: false })).snapshot);
     assert.deepEqual((await scanner.scan({ kind: 'buffer', data: sample })).detections, ['Moat.Test.CacheMarker.UNOFFICIAL']);
   } finally {

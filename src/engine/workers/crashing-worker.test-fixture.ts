@@ -13,5 +13,5 @@ port.on('message', (msg: { type: 'engine'; snapshot: { version: string } } | Sca
   }
   if (msg.name === 'crash') process.exit(7);
   const root = { id: 0, parentId: null, depth: 0, type: 'CL_TYPE_ANY', size: 0, sha256: '', state: 'clean' as const, detections: [], children: [] };
-  port.postMessage({ type: 'result', id: msg.id, root, bytesScanned: 0, version: 'fixture' } satisfies WorkerReply);
+  port.postMessage({ type: 'result', id: msg.id, root, bytesScanned: 0, version: 'fixture', cacheHits: 0 } satisfies WorkerReply);
 });

@@ -30,6 +30,8 @@ async function runScan(task: ScanTask): Promise<WorkerReply> {
   try {
     const data = task.input.kind === 'file' ? await readFile(task.input.path) : new Uint8Array(task.input.data);
     const controller = new AbortController();
+    const cleanCache = cleanCacheFor(task.cleanCacheEntries);
+    const hitsBefore = cleanCache?.hits ?? 0;
     const result = await scanTree(data, {
       engine,
       unpackers,
@@ -40,9 +42,9 @@ async function runScan(task: ScanTask): Promise<WorkerReply> {
       name: task.name,
       isMail: task.isMail,
       objectHashes: task.objectHashes,
-      cleanCache: cleanCacheFor(task.cleanCacheEntries),
+      cleanCache,
     });
-    return { type: 'result', id: task.id, root: result.root, bytesScanned: result.bytesScanned, version: engine.version };
+    return { type: 'result', id: task.id, root: result.root, bytesScanned: result.bytesScanned, version: engine.version, cacheHits: (cleanCache?.hits ?? 0) - hitsBefore };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { type: 'error', id: task.id, code: e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' ? 'IO' : 'SCAN_FAILED', message: e.message };

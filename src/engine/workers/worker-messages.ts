@@ -17,6 +17,6 @@ export interface ScanTask {
 }
 
 export type WorkerReply =
-  | { type: 'result'; id: number; root: ScanNode; bytesScanned: number; version: string }
+  | { type: 'result'; id: number; root: ScanNode; bytesScanned: number; version: string; /** Objects answered from the clean cache. */ cacheHits: number }
   | { type: 'error'; id: number; code: 'IO' | 'SCAN_FAILED' | 'ENGINE_UNAVAILABLE'; message: string }
   | { type: 'engine-ready'; version: string };

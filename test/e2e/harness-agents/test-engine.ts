@@ -24,7 +24,7 @@ async function bytesOf(input: ScanInput): Promise<Buffer> {
 }
 
 export function createTestScanner(control: TestScannerControl = { mode: 'normal' }): Scanner & { control: TestScannerControl } {
-  const counters: ScannerStats = { scans: 0, bytes: 0, detections: 0, errors: 0, busyWorkers: 0, workers: 1, queued: 0, signatures: 1 };
+  const counters: ScannerStats = { scans: 0, bytes: 0, detections: 0, errors: 0, cacheHits: 0, busyWorkers: 0, workers: 1, queued: 0, signatures: 1 };
   const eicar = Buffer.from(EICAR, 'latin1');
   return {
     control,
