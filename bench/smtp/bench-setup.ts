@@ -31,7 +31,14 @@ export async function startBareRelay(nextHopPort: number, sinkOnly = false): Pro
   const child = spawn(process.execPath, [devRunner, script, String(port), String(nextHopPort), ...(sinkOnly ? ['--sink'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await waitForPort(port);
-  return { port, pid: child.pid!, stop: async () => void (child.kill('SIGTERM'), await exited) };
+  return {
+    port,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** `moat daemon` as measured: AV on with `dbDir`, anti-spam off, relaying to `nextHopPort`. */

@@ -47,53 +47,56 @@ function instream(socket: string, message: Buffer): Promise<string> {
   });
 }
 
+/**
+ * CPU ms per scan for each size: `scanOnce` scans one message and throws on anything but clean;
+ * `cpuMs` reads the scanner's CPU time so far.
+ */
+async function cpuPerScan(scanOnce: (message: Buffer) => Promise<void>, cpuMs: () => Promise<number>): Promise<number[]> {
+  const perSize: number[] = [];
+  for (const bytes of SIZES) {
+    const message = sourceLikeMessage(bytes);
+    for (let i = 0; i < WARM_UP; i++) await scanOnce(message);
+    const before = await cpuMs();
+    for (let i = 0; i < SCANS; i++) await scanOnce(message);
+    perSize.push(((await cpuMs()) - before) / SCANS);
+  }
+  return perSize;
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'moat-scan-cpu-'));
 await chmod(dir, 0o755);
 try {
   const dbDir = await writeBenchDatabase(dir);
-  const clamdRows: Array<[string, number[]]> = [];
+  const rows: Array<[string, number[]]> = [];
   for (const [name, extra] of [['clamd (Debian, INSTREAM)', []], ['clamd, DisableCache yes', ['DisableCache yes']]] as const) {
-    const clamdDir = join(dir, `clamd-${clamdRows.length}`);
+    const clamdDir = join(dir, `clamd-${rows.length}`);
     const clamd = await startClamd(clamdDir, dbDir, [...extra]);
     const clamdPid = Number((await readFile(join(clamdDir, 'clamd.pid'), 'utf8')).trim());
-    const perSize: number[] = [];
-    for (const bytes of SIZES) {
-      const message = sourceLikeMessage(bytes);
-      for (let i = 0; i < WARM_UP; i++) await instream(clamd.socket, message);
-      const before = await processCpuMs(clamdPid);
-      let reply = '';
-      for (let i = 0; i < SCANS; i++) reply = await instream(clamd.socket, message);
+    const scanOnce = async (message: Buffer): Promise<void> => {
+      const reply = await instream(clamd.socket, message);
       if (!reply.endsWith('OK')) throw new Error(`clamd answered "${reply}"`);
-      perSize.push(((await processCpuMs(clamdPid)) - before) / SCANS);
-    }
+    };
+    rows.push([name, await cpuPerScan(scanOnce, () => processCpuMs(clamdPid))]);
     await clamd.stop();
-    clamdRows.push([name, perSize]);
   }
-
-  const moatRows: Array<[string, number[]]> = [];
   for (const [name, cleanCacheEntries] of [['Moat engine (1 worker, whole process), as shipped', undefined], ['Moat engine, clean_cache_entries = 0', 0]] as const) {
     const { scanner } = await loadEngine({ databases: [dbDir], workers: 1, cleanCacheEntries });
-    const perSize: number[] = [];
-    for (const bytes of SIZES) {
-      const message = sourceLikeMessage(bytes);
-      for (let i = 0; i < WARM_UP; i++) await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
-      const before = process.cpuUsage();
-      for (let i = 0; i < SCANS; i++) {
-        const report = await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
-        if (report.verdict !== 'clean') throw new Error(`Moat's engine answered ${report.verdict}`);
-      }
-      const used = process.cpuUsage(before);
-      perSize.push((used.user + used.system) / 1000 / SCANS);
-    }
+    const scanOnce = async (message: Buffer): Promise<void> => {
+      const report = await scanner.scan({ kind: 'buffer', data: message }, { isMail: true });
+      if (report.verdict !== 'clean') throw new Error(`Moat's engine answered ${report.verdict}`);
+    };
+    const processMs = async (): Promise<number> => {
+      const used = process.cpuUsage();
+      return (used.user + used.system) / 1000;
+    };
+    rows.push([name, await cpuPerScan(scanOnce, processMs)]);
     await scanner.close();
-    moatRows.push([name, perSize]);
   }
 
   console.log(`CPU ms per scan, ${SCANS} scans per size after ${WARM_UP} unmeasured`);
   console.log(`| scanner | ${SIZES.map((b) => `${b / 1000} KB`).join(' | ')} |`);
   console.log(`|---|${SIZES.map(() => '---').join('|')}|`);
-  for (const [name, perSize] of clamdRows) console.log(`| ${name} | ${perSize.map((x) => x.toFixed(2)).join(' | ')} |`);
-  for (const [name, perSize] of moatRows) console.log(`| ${name} | ${perSize.map((x) => x.toFixed(2)).join(' | ')} |`);
+  for (const [name, perSize] of rows) console.log(`| ${name} | ${perSize.map((x) => x.toFixed(2)).join(' | ')} |`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -32,7 +32,7 @@ export interface EngineScanner extends Scanner {
   readonly signatureCount: number;
 }
 
-/** Objects remembered as clean per worker unless configured (a few MB of keys). */
+/** Objects remembered as clean per worker unless configured (~7 MB of keys per worker). */
 export const DEFAULT_CLEAN_CACHE_ENTRIES = 16_384;
 
 /** A worker is killed this long after the scan's own time limit: the soft limit gets a chance to report first. */
@@ -104,8 +104,7 @@ export function createScanner(options: ScannerOptions): EngineScanner {
   const size = options.workers && options.workers > 0 ? options.workers : availableParallelism();
   const limits = mergeLimits(DEFAULT_LIMITS, options.limits);
   const heuristics = [...(options.heuristics ?? [])];
-  const cleanCacheEntries = options.cleanCacheEntries ?? DEFAULT_CLEAN_CACHE_ENTRIES;
-  const pool = new WorkerPool(size, options.snapshot, options.logger);
+  const pool = new WorkerPool(size, options.snapshot, { logger: options.logger, cleanCacheEntries: options.cleanCacheEntries ?? DEFAULT_CLEAN_CACHE_ENTRIES });
   let snapshot = options.snapshot;
   let nextId = 1;
   const counters = { scans: 0, bytes: 0, detections: 0, errors: 0, cacheHits: 0 };
@@ -113,7 +112,7 @@ export function createScanner(options: ScannerOptions): EngineScanner {
   const scan = async (input: ScanInput, scanOptions: ScanOptions = {}): Promise<ScanReport> => {
     const started = performance.now();
     const effective = mergeLimits(limits, scanOptions.limits);
-    const task: ScanTask = { type: 'scan', id: nextId++, input: { kind: 'file', path: '' }, name: input.name, limits: effective, heuristics, allMatch: scanOptions.allMatch ?? false, isMail: scanOptions.isMail ?? false, objectHashes: scanOptions.objectHashes ?? false, cleanCacheEntries };
+    const task: ScanTask = { type: 'scan', id: nextId++, input: { kind: 'file', path: '' }, name: input.name, limits: effective, heuristics, allMatch: scanOptions.allMatch ?? false, isMail: scanOptions.isMail ?? false, objectHashes: scanOptions.objectHashes ?? false };
     const transfer: ArrayBuffer[] = [];
     let truncated = false;
     try {

@@ -13,7 +13,7 @@ export class CleanCache {
   private readonly entries = new Map<string, true>();
   private hitCount = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(private readonly capacity: number) {}
 
   /** True when `key` was added and not evicted since; a hit makes the entry the most recent. */
   has(key: string): boolean {

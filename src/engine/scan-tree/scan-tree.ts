@@ -211,7 +211,7 @@ async function inspectObject(state: WalkState, node: ScanNode, data: Uint8Array,
 /** Scans one input and everything inside it, within the limits; returns the object tree. */
 export async function scanTree(data: Uint8Array, opts: TreeScanOptions): Promise<TreeScanResult> {
   const budget = new ScanBudget(opts.limits);
-  const cacheContext = opts.cleanCache && opts.cleanCache.capacity > 0 && !opts.objectHashes ? scanContextKey(opts) : undefined;
+  const cacheContext = opts.cleanCache && !opts.objectHashes ? scanContextKey(opts) : undefined;
   const state: WalkState = { opts, budget, nextId: 0, stop: false, cacheContext };
   const root = newNode(state, null, data.length, opts.name);
   budget.takeObject();

@@ -5,32 +5,28 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { readFile } from 'node:fs/promises';
-import type { EngineSnapshot } from '../contracts.js';
 import { openEngine, type OpenEngine } from '../engine-snapshot.js';
 import { CleanCache } from '../scan-tree/clean-cache.js';
 import { scanTree } from '../scan-tree/scan-tree.js';
 import { unpackersByType } from '../unpack/registry-map.js';
-import type { ScanTask, WorkerReply } from './worker-messages.js';
+import type { EngineMessage, ScanTask, WorkerReply } from './worker-messages.js';
 
 const port = parentPort!;
 const unpackers = unpackersByType();
-/** The worker's one piece of state (this file is the worker's entry point, its composition root). */
+/**
+ * The worker's one piece of state (this file is the worker's entry point, its composition root):
+ * the current engine and the clean cache that belongs to it, always replaced together.
+ */
 const current: { engine?: OpenEngine; cleanCache?: CleanCache } = {};
 
-/** The clean cache of the current engine, (re)made when the requested capacity changes. */
-function cleanCacheFor(entries: number): CleanCache | undefined {
-  if (entries <= 0) return undefined;
-  if (current.cleanCache?.capacity !== entries) current.cleanCache = new CleanCache(entries);
-  return current.cleanCache;
-}
-
 async function runScan(task: ScanTask): Promise<WorkerReply> {
-  const engine = current.engine;
+  // Both taken before any await: a scan that outlives an engine swap keeps the old engine and its
+  // own cache, so nothing it finds clean lands in the new engine's cache.
+  const { engine, cleanCache } = current;
   if (!engine) return { type: 'error', id: task.id, code: 'ENGINE_UNAVAILABLE', message: 'no signature database loaded in this worker' };
   try {
     const data = task.input.kind === 'file' ? await readFile(task.input.path) : new Uint8Array(task.input.data);
     const controller = new AbortController();
-    const cleanCache = cleanCacheFor(task.cleanCacheEntries);
     const hitsBefore = cleanCache?.hits ?? 0;
     const result = await scanTree(data, {
       engine,
@@ -51,13 +47,13 @@ async function runScan(task: ScanTask): Promise<WorkerReply> {
   }
 }
 
-port.on('message', (msg: { type: 'engine'; snapshot: EngineSnapshot } | ScanTask) => {
+port.on('message', (msg: EngineMessage | ScanTask) => {
   if (msg.type === 'engine') {
-    // Scans already running hold their own reference to the previous engine.
+    // Scans already running hold their own reference to the previous engine (and its cache);
+    // what the old database found clean says nothing about the new one.
     const engine = openEngine(msg.snapshot);
     current.engine = engine;
-    // What the old database found clean says nothing about the new one.
-    current.cleanCache = undefined;
+    current.cleanCache = msg.cleanCacheEntries > 0 ? new CleanCache(msg.cleanCacheEntries) : undefined;
     port.postMessage({ type: 'engine-ready', version: engine.version } satisfies WorkerReply);
     return;
   }

@@ -1,5 +1,6 @@
 import type { ScanLimits } from '../../core/limits.js';
 import type { ScanNode } from '../../core/verdict.js';
+import type { EngineSnapshot } from '../contracts.js';
 
 /** One scan request: the bytes are transferred (not copied), or the worker reads the file itself. */
 export interface ScanTask {
@@ -12,7 +13,12 @@ export interface ScanTask {
   allMatch: boolean;
   objectHashes: boolean;
   isMail: boolean;
-  /** Capacity of the worker's clean-object cache (0: no cache). */
+}
+
+/** A new engine for the worker, with a new, empty clean cache of this capacity (0: none). */
+export interface EngineMessage {
+  type: 'engine';
+  snapshot: EngineSnapshot;
   cleanCacheEntries: number;
 }
 

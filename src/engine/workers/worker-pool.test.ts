@@ -7,10 +7,10 @@ import type { EngineSnapshot } from '../contracts.js';
 import type { ScanTask } from './worker-messages.js';
 
 const snapshot = { version: 'fixture:1' } as unknown as EngineSnapshot;
-const task = (id: number, name: string): ScanTask => ({ type: 'scan', id, input: { kind: 'file', path: '' }, name, limits: { ...DEFAULT_LIMITS }, heuristics: [], allMatch: false, isMail: false, objectHashes: false, cleanCacheEntries: 0 });
+const task = (id: number, name: string): ScanTask => ({ type: 'scan', id, input: { kind: 'file', path: '' }, name, limits: { ...DEFAULT_LIMITS }, heuristics: [], allMatch: false, isMail: false, objectHashes: false });
 
 test('a worker that dies mid-scan fails that scan with a temporary WORKER_CRASHED; the pool replaces it', async () => {
-  const pool = new WorkerPool(1, snapshot, undefined, new URL('./crashing-worker.test-fixture.ts', import.meta.url));
+  const pool = new WorkerPool(1, snapshot, { workerUrl: new URL('./crashing-worker.test-fixture.ts', import.meta.url) });
   try {
     assert.equal((await pool.run(task(1, 'ok'), [], 10_000)).version, 'fixture');
     const crashing = pool.run(task(2, 'crash'), [], 10_000);

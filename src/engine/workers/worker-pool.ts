@@ -3,7 +3,7 @@ import { MoatError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { EngineSnapshot } from '../contracts.js';
 import { startWorker } from './worker-script.js';
-import type { ScanTask, WorkerReply } from './worker-messages.js';
+import type { EngineMessage, ScanTask, WorkerReply } from './worker-messages.js';
 
 type ResultReply = Extract<WorkerReply, { type: 'result' }>;
 
@@ -36,14 +36,25 @@ export class WorkerPool {
   private snapshot: EngineSnapshot;
   private closed = false;
 
+  private readonly logger: Logger | undefined;
+  private readonly cleanCacheEntries: number;
+  private readonly workerUrl: URL;
+
   constructor(
     size: number,
     snapshot: EngineSnapshot,
-    private readonly logger?: Logger,
-    /** The worker's entry module; tests substitute one that crashes. */
-    private readonly workerUrl: URL = new URL('./scan-worker.ts', import.meta.url),
+    options: {
+      logger?: Logger;
+      /** Capacity of each worker's clean cache, made anew with every engine (0: none). */
+      cleanCacheEntries?: number;
+      /** The worker's entry module; tests substitute one that crashes. */
+      workerUrl?: URL;
+    } = {},
   ) {
     this.snapshot = snapshot;
+    this.logger = options.logger;
+    this.cleanCacheEntries = options.cleanCacheEntries ?? 0;
+    this.workerUrl = options.workerUrl ?? new URL('./scan-worker.ts', import.meta.url);
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -62,7 +73,7 @@ export class WorkerPool {
   /** Every later scan uses the new snapshot; scans already running finish on the old one. */
   setSnapshot(snapshot: EngineSnapshot): void {
     this.snapshot = snapshot;
-    for (const slot of this.slots) slot.worker.postMessage({ type: 'engine', snapshot });
+    for (const slot of this.slots) slot.worker.postMessage(this.engineMessage());
   }
 
   run(task: ScanTask, transfer: ArrayBuffer[], timeoutMs: number, signal?: AbortSignal): Promise<ResultReply> {
@@ -91,9 +102,13 @@ export class WorkerPool {
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (err) => this.logger?.error({ err: err.message }, 'scanning worker failed'));
     worker.on('exit', (code) => this.onExit(slot, code));
-    worker.postMessage({ type: 'engine', snapshot: this.snapshot });
+    worker.postMessage(this.engineMessage());
     worker.unref();
     return slot;
+  }
+
+  private engineMessage(): EngineMessage {
+    return { type: 'engine', snapshot: this.snapshot, cleanCacheEntries: this.cleanCacheEntries };
   }
 
   private dispatch(): void {
