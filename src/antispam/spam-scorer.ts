@@ -4,6 +4,9 @@ import type { AntispamConfig } from '../core/config/sections/antispam.js';
 import { combine, tokenProbability } from './bayes/classifier.js';
 import type { BayesTokenStore } from './bayes/token-store.js';
 import { tokenize } from './bayes/tokenizer.js';
+import { encodeFeatures } from './model/feature-codec.js';
+import { logit } from './model/logistic-model.js';
+import { modelFeatures } from './model/model-features.js';
 import { viewMessage, type MessageView } from './message-view.js';
 import type { RuleSet } from './rules/rule-set.js';
 import type { SpamAction, SpamCheckInput, SpamScorer, SpamSymbol, SpamThresholds, SpamVerdict } from './types.js';
@@ -33,6 +36,9 @@ export const BAYES_BANDS: Array<{ min: number; max: number; name: string; score:
   { min: 0.05, max: 0.2, name: 'BAYES_05', score: -1.5 },
   { min: -0.01, max: 0.05, name: 'BAYES_00', score: -3.0 },
 ];
+
+/** How often the scorer asks the store whether a newer model was fitted (by this node or another). */
+const MODEL_CHECK_MS = 30_000;
 
 export function messageKey(message: Uint8Array): string {
   return createHash('sha256').update(message).digest('hex').slice(0, 32);
@@ -76,6 +82,27 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     return { name: band.name, score: band.score, description: `Bayes spam probability ${(probability * 100).toFixed(1)}%`, options: [`${used} tokens`] };
   };
 
+  const m = c.model;
+  let model: { generation: number; weights: Float32Array } | undefined;
+  let modelCheckedAt = -Infinity;
+  const currentModel = async () => {
+    if (performance.now() - modelCheckedAt >= MODEL_CHECK_MS) {
+      modelCheckedAt = performance.now();
+      model = (await deps.store.loadModel(model?.generation)) ?? model;
+    }
+    return model;
+  };
+  const modelSymbol = async (features: Uint32Array): Promise<SpamSymbol | undefined> => {
+    const totals = await deps.store.totals();
+    if (totals.spam < c.bayes.min_learned || totals.ham < c.bayes.min_learned) return undefined;
+    const current = await currentModel();
+    if (!current) return undefined;
+    const z = logit(current.weights, features);
+    const score = Math.round(Math.min(m.max_score, Math.max(m.min_score, m.weight * z)) * 100) / 100;
+    return { name: z >= 0 ? 'LOGREG_SPAM' : 'LOGREG_HAM', score, description: `Logistic spam model probability ${(100 / (1 + Math.exp(-z))).toFixed(1)}%`, options: [`log-odds ${z.toFixed(2)}`] };
+  };
+  const featuresFor = (message: Uint8Array, tokens: string[]) => (m.enabled ? modelFeatures(message, tokens) : undefined);
+
   const check = async (input: SpamCheckInput, signal?: AbortSignal): Promise<SpamVerdict> => {
     const thresholds = { ...baseThresholds, ...(input.thresholds ?? {}) };
     const view = viewMessage(input.message);
@@ -88,13 +115,16 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     }
     const tokens = tokenize(view);
     const bayes = await bayesSymbol(tokens);
+    const features = featuresFor(input.message, tokens);
+    const logreg = features && (await modelSymbol(features));
     const nonBayesScore = symbols.reduce((a, s) => a + s.score, 0);
     if (bayes) symbols.push(bayes);
+    if (logreg) symbols.push(logreg);
     const score = Math.round(symbols.reduce((a, s) => a + s.score, 0) * 100) / 100;
     let autolearn = 'no';
     if (c.bayes.autolearn && !deps.readOnly) {
       const as = nonBayesScore >= c.bayes.autolearn_spam_score ? 'spam' : nonBayesScore < c.bayes.autolearn_ham_score && score < thresholds.add_header ? 'ham' : undefined;
-      if (as && (await deps.store.learn(messageKey(input.message), tokens, as))) autolearn = as;
+      if (as && (await deps.store.learn(messageKey(input.message), tokens, as, features && encodeFeatures(features)))) autolearn = as;
     }
     const spam = score >= thresholds.add_header;
     return { score, required: thresholds.add_header, spam, action: actionFor(score, thresholds), symbols, headers: [...spamHeaders(score, thresholds.add_header, symbols, autolearn), ...headers], scanned: true };
@@ -104,7 +134,13 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     check,
     explain: (message) => check({ message, mailFrom: '', rcptTo: [] }),
     async learn(message, as) {
-      await deps.store.learn(messageKey(message), tokenize(viewMessage(message)), as);
+      await learnMessage(deps.store, message, as, m.enabled);
     },
   };
+}
+
+/** Learns one message for Bayes and, with `withFeatures`, keeps its features for the next model fit. */
+export async function learnMessage(store: BayesTokenStore, message: Uint8Array, as: 'spam' | 'ham', withFeatures: boolean): Promise<boolean> {
+  const tokens = tokenize(viewMessage(message));
+  return store.learn(messageKey(message), tokens, as, withFeatures ? encodeFeatures(modelFeatures(message, tokens)) : undefined);
 }

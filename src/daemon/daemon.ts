@@ -13,6 +13,7 @@ import { AGENTS, type RunningAgent } from './agents.js';
 import { engineOptions } from './engine-options.js';
 import { SwappablePipeline } from './metered-pipeline.js';
 import { openSpamScorer } from './spam-scorer-factory.js';
+import { startModelRefits } from '../antispam/model/model-refit.js';
 import type { SpamScorer } from '../antispam/types.js';
 import { DaemonMetrics, startMetricsServer } from './metrics.js';
 
@@ -59,7 +60,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const openScorer = async (config: MoatConfig): Promise<SpamScorer | undefined> => {
     if (!config.antispam.enabled) return undefined;
     const { scorer, store: tokens } = await openSpamScorer({ ...config, global: { ...config.global, state_dir: stateDir } }, log.child({ part: 'antispam' }));
-    spamStores.push(tokens);
+    const m = config.antispam.model;
+    const stopRefits = m.enabled ? startModelRefits(tokens, { intervalMs: m.refit_minutes * 60_000, maxExamples: m.max_examples, minLearned: config.antispam.bayes.min_learned, logger: log.child({ part: 'antispam' }) }) : () => undefined;
+    spamStores.push({
+      close: async () => {
+        stopRefits();
+        await tokens.close();
+      },
+    });
     return scorer;
   };
   const makePipeline = (config: MoatConfig, s: EngineScanner, spamScorer: SpamScorer | undefined) =>

@@ -1,6 +1,16 @@
 import type { TokenCounts } from './classifier.js';
 
-/** Where Bayes keeps its counts: SQLite (embedded) or Redis (shared by a cluster); see src/storage/bayes. */
+/** Weights of the logistic-regression model and the store generation they were fitted at. */
+export interface StoredModel {
+  generation: number;
+  weights: Float32Array;
+}
+
+/**
+ * Where the statistical classifiers keep what they learned: SQLite (embedded) or Redis (shared by
+ * a cluster); see src/storage/bayes. Bayes token counts, one record per learned message (for
+ * idempotency, and the model features the logistic model is fitted on), the fitted model.
+ */
 export interface BayesTokenStore {
   /** Counts for these tokens (absent tokens are omitted). */
   counts(tokens: readonly string[]): Promise<Map<string, TokenCounts>>;
@@ -8,8 +18,28 @@ export interface BayesTokenStore {
   totals(): Promise<TokenCounts>;
   /**
    * Adds one message's tokens as spam or ham. `messageKey` (a hash) makes learning idempotent;
-   * re-learning a message with the other class moves it. Returns false when nothing changed.
+   * re-learning a message with the other class moves it. `features` (encoded model features) are
+   * kept with the message for the next model fit. Returns false when nothing changed.
    */
-  learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham'): Promise<boolean>;
+  learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array): Promise<boolean>;
+  /** A number that changes whenever a message is learned (the model is stale when it differs). */
+  generation(): Promise<number>;
+  /** The most recently learned messages that carry model features, newest first, at most `limit`. */
+  examples(limit: number): Promise<Array<{ spam: boolean; features: Uint8Array }>>;
+  saveModel(model: StoredModel): Promise<void>;
+  /** Generation of the stored model, undefined when none was fitted yet. */
+  modelGeneration(): Promise<number | undefined>;
+  /** The stored model; undefined when there is none or its generation is `known`. */
+  loadModel(known?: number): Promise<StoredModel | undefined>;
   close(): Promise<void>;
+}
+
+/** Float32 weights ↔ bytes (little-endian, as every platform Moat runs on). */
+export function weightsToBytes(w: Float32Array): Uint8Array {
+  return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+}
+export function bytesToWeights(b: Uint8Array): Float32Array {
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return new Float32Array(copy.buffer);
 }

@@ -1,51 +1,61 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
-import { messageKey } from '../../antispam/spam-scorer.js';
-import { tokenize } from '../../antispam/bayes/tokenizer.js';
-import { viewMessage } from '../../antispam/message-view.js';
+import { learnMessage } from '../../antispam/spam-scorer.js';
+import { refitModel } from '../../antispam/model/model-refit.js';
 import { mailItems } from '../mail-sources.js';
 
 const HELP = `Usage: moat learn --spam|--ham PATH...
+       moat learn --refit
 
-Trains the Bayes classifier (like sa-learn). PATH may be a message file, a directory (also a
-Maildir: cur/ and new/ are read), or an mbox file (each message is learned). Learning is
-idempotent: a message learned twice counts once; learning it with the other class moves it.
-Uses the same configuration and state as the daemon ([antispam.bayes] backend: SQLite under
-the state directory, or Redis).
+Trains the statistical classifiers (like sa-learn): Bayes, and the logistic spam model
+([antispam.model]), which is refitted on every learned message once the paths are read. PATH
+may be a message file, a directory (also a Maildir: cur/ and new/ are read), or an mbox file
+(each message is learned). Learning is idempotent: a message learned twice counts once;
+learning it with the other class moves it. Uses the same configuration and state as the daemon
+([antispam.bayes] backend: SQLite under the state directory, or Redis); a running daemon picks
+the new model up within a minute.
 
 Options:
   --spam      the messages are spam
   --ham       the messages are not spam
+  --refit     refit the spam model now (also alone: after quarantine releases, say)
   --quiet     print only the summary
 `;
 
 export const learnCommand: CliCommand = {
   name: 'learn',
-  summary: 'train the Bayes classifier with spam or ham',
+  summary: 'train the spam classifiers (Bayes, logistic model) with spam or ham',
   help: HELP,
   async run(ctx, argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { spam: { type: 'boolean' }, ham: { type: 'boolean' }, quiet: { type: 'boolean' } } });
-    if (values.spam === values.ham || positionals.length === 0) {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { spam: { type: 'boolean' }, ham: { type: 'boolean' }, refit: { type: 'boolean' }, quiet: { type: 'boolean' } } });
+    const refitOnly = values.refit === true && positionals.length === 0 && !values.spam && !values.ham;
+    if (!refitOnly && (values.spam === values.ham || positionals.length === 0)) {
       ctx.stderr.write(HELP);
       return 2;
     }
     const as = values.spam ? 'spam' : 'ham';
     const { config } = await ctx.loadConfig();
     const { store } = await openSpamScorer(config, ctx.createLogger('warn'));
+    const model = config.antispam.model;
     let learned = 0;
     let skipped = 0;
     try {
       for (const p of positionals) {
         for await (const item of mailItems(p)) {
-          const changed = await store.learn(messageKey(item.data), tokenize(viewMessage(item.data)), as);
+          const changed = await learnMessage(store, item.data, as, model.enabled);
           if (changed) learned++;
           else skipped++;
           if (!values.quiet) ctx.stdout.write(`${item.path}: ${changed ? `learned as ${as}` : 'already learned'}\n`);
         }
       }
       const totals = await store.totals();
-      ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${skipped} already known; the classifier now knows ${totals.spam} spam and ${totals.ham} ham\n`);
+      if (!refitOnly) ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${skipped} already known; the classifier now knows ${totals.spam} spam and ${totals.ham} ham\n`);
+      if (model.enabled && (learned > 0 || values.refit)) {
+        const r = await refitModel(store, { maxExamples: model.max_examples, minLearned: config.antispam.bayes.min_learned, force: values.refit });
+        if (r.fitted) ctx.stdout.write(`Spam model fitted on ${r.spam} spam and ${r.ham} ham in ${(r.ms / 1000).toFixed(1)} s\n`);
+        else if (r.spam < config.antispam.bayes.min_learned || r.ham < config.antispam.bayes.min_learned) ctx.stdout.write(`Spam model not fitted yet: it needs ${config.antispam.bayes.min_learned} spam and ham learned with features (has ${r.spam} spam, ${r.ham} ham)\n`);
+      }
     } finally {
       await store.close();
     }

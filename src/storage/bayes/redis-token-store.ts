@@ -1,15 +1,20 @@
 import { Redis } from 'ioredis';
-import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 
 /**
- * Bayes tokens in Redis, shared by every node of a cluster: one hash per token
- * (`<prefix>t:<token>` → spam, ham), learned-message records for idempotency, two totals.
+ * Bayes tokens, learned messages and the spam model in Redis, shared by every node of a cluster:
+ * one hash per token (`<prefix>t:<token>` → spam, ham), learned-message records for idempotency
+ * (with their model features), a sorted set of the records by learning order, two totals, a
+ * generation counter and the fitted model (`<prefix>model`: generation, weights).
  * Learning runs as one MULTI so concurrent nodes never see half a message.
  */
 export function openRedisTokenStore(url: string, prefix: string): BayesTokenStore {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const tokenKey = (t: string) => `${prefix}t:${t}`;
+  const generationKey = `${prefix}generation`;
+  const orderKey = `${prefix}examples`;
+  const modelKey = `${prefix}model`;
   return {
     async counts(tokens) {
       const out = new Map<string, TokenCounts>();
@@ -27,10 +32,11 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
       const [s, h] = await redis.mget(`${prefix}total:spam`, `${prefix}total:ham`);
       return { spam: Number(s ?? 0), ham: Number(h ?? 0) };
     },
-    async learn(key, tokens, as) {
+    async learn(key, tokens, as, features) {
       const record = `${prefix}m:${key}`;
       const prev = await redis.hgetall(record);
       if (prev.class === as) return false;
+      const seq = await redis.incr(generationKey);
       const multi = redis.multi();
       if (prev.class === 'spam' || prev.class === 'ham') {
         for (const t of JSON.parse(prev.tokens ?? '[]') as string[]) multi.hincrby(tokenKey(t), prev.class, -1);
@@ -39,8 +45,43 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
       for (const t of tokens) multi.hincrby(tokenKey(t), as, 1);
       multi.incr(`${prefix}total:${as}`);
       multi.hset(record, 'class', as, 'tokens', JSON.stringify(tokens));
+      if (features) {
+        multi.hset(record, 'features', Buffer.from(features));
+        multi.zadd(orderKey, seq, key);
+      } else {
+        multi.hdel(record, 'features');
+        multi.zrem(orderKey, key);
+      }
       await multi.exec();
       return true;
+    },
+    async generation() {
+      return Number((await redis.get(generationKey)) ?? 0);
+    },
+    async examples(limit) {
+      const keys = await redis.zrevrange(orderKey, 0, limit - 1);
+      if (keys.length === 0) return [];
+      const pipe = redis.pipeline();
+      for (const k of keys) pipe.hmgetBuffer(`${prefix}m:${k}`, 'class', 'features');
+      const out: Array<{ spam: boolean; features: Uint8Array }> = [];
+      for (const [, value] of (await pipe.exec()) ?? []) {
+        const [cls, features] = (value as Array<Buffer | null>) ?? [];
+        if (cls && features) out.push({ spam: cls.toString() === 'spam', features: new Uint8Array(features) });
+      }
+      return out;
+    },
+    async saveModel(model) {
+      await redis.hset(modelKey, 'generation', model.generation, 'weights', Buffer.from(weightsToBytes(model.weights)));
+    },
+    async modelGeneration() {
+      const g = await redis.hget(modelKey, 'generation');
+      return g === null ? undefined : Number(g);
+    },
+    async loadModel(known) {
+      const g = await redis.hget(modelKey, 'generation');
+      if (g === null || Number(g) === known) return undefined;
+      const [gen, weights] = await redis.hmgetBuffer(modelKey, 'generation', 'weights');
+      return gen && weights ? { generation: Number(gen.toString()), weights: bytesToWeights(weights) } : undefined;
     },
     async close() {
       await redis.quit();

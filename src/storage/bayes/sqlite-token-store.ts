@@ -1,30 +1,46 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 
-/** Bayes tokens in `bayes.db` under the state directory (separate from moat.db: it is rewritten often). */
+/**
+ * Bayes tokens, learned messages and the spam model in `bayes.db` under the state directory
+ * (separate from moat.db: it is rewritten often).
+ */
 export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
   mkdirSync(stateDir, { recursive: true });
   const db = new Database(join(stateDir, 'bayes.db'));
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
-           CREATE TABLE IF NOT EXISTS learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;`);
+           CREATE TABLE IF NOT EXISTS learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;
+           CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+           CREATE TABLE IF NOT EXISTS model (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL, weights BLOB NOT NULL);`);
+  // Stores created before the spam model have no feature columns: add them (old rows keep none).
+  const columns = new Set((db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).map((c) => c.name));
+  if (!columns.has('features')) db.exec('ALTER TABLE learned ADD COLUMN features BLOB');
+  if (!columns.has('seq')) db.exec('ALTER TABLE learned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
   const get = db.prepare('SELECT spam, ham FROM tokens WHERE token = ?');
   const bump = db.prepare('INSERT INTO tokens (token, spam, ham) VALUES (@token, @spam, @ham) ON CONFLICT(token) DO UPDATE SET spam = MAX(0, spam + @spam), ham = MAX(0, ham + @ham)');
   const learned = db.prepare('SELECT class, tokens FROM learned WHERE key = ?');
-  const remember = db.prepare('INSERT OR REPLACE INTO learned (key, class, tokens) VALUES (?, ?, ?)');
+  const remember = db.prepare('INSERT OR REPLACE INTO learned (key, class, tokens, features, seq) VALUES (?, ?, ?, ?, ?)');
   const totals = db.prepare("SELECT SUM(class = 'spam') AS spam, SUM(class = 'ham') AS ham FROM learned");
+  const readGeneration = db.prepare("SELECT value FROM meta WHERE key = 'generation'").pluck();
+  const bumpGeneration = db.prepare("INSERT INTO meta (key, value) VALUES ('generation', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value").pluck();
+  const newest = db.prepare('SELECT class, features FROM learned WHERE features IS NOT NULL ORDER BY seq DESC LIMIT ?');
+  const putModel = db.prepare('INSERT OR REPLACE INTO model (id, generation, weights) VALUES (1, ?, ?)');
+  const modelGeneration = db.prepare('SELECT generation FROM model WHERE id = 1').pluck();
+  const getModel = db.prepare('SELECT generation, weights FROM model WHERE id = 1');
   const apply = (tokens: readonly string[], cls: 'spam' | 'ham', delta: number) => {
     for (const token of tokens) bump.run({ token, spam: cls === 'spam' ? delta : 0, ham: cls === 'ham' ? delta : 0 });
   };
-  const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham'): boolean => {
+  const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined): boolean => {
     const prev = learned.get(key) as { class: 'spam' | 'ham'; tokens: string } | undefined;
     if (prev?.class === as) return false;
     if (prev) apply(JSON.parse(prev.tokens) as string[], prev.class, -1);
     apply(tokens, as, 1);
-    remember.run(key, as, JSON.stringify(tokens));
+    const seq = bumpGeneration.get() as number;
+    remember.run(key, as, JSON.stringify(tokens), features ? Buffer.from(features) : null, seq);
     return true;
   });
   return {
@@ -40,8 +56,26 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
       const row = totals.get() as { spam: number | null; ham: number | null };
       return { spam: row.spam ?? 0, ham: row.ham ?? 0 };
     },
-    async learn(key, tokens, as) {
-      return learnTx(key, tokens, as);
+    async learn(key, tokens, as, features) {
+      return learnTx(key, tokens, as, features);
+    },
+    async generation() {
+      return (readGeneration.get() as number | undefined) ?? 0;
+    },
+    async examples(limit) {
+      return (newest.all(limit) as Array<{ class: string; features: Buffer }>).map((r) => ({ spam: r.class === 'spam', features: new Uint8Array(r.features) }));
+    },
+    async saveModel(model) {
+      putModel.run(model.generation, Buffer.from(weightsToBytes(model.weights)));
+    },
+    async modelGeneration() {
+      return modelGeneration.get() as number | undefined;
+    },
+    async loadModel(known) {
+      const g = modelGeneration.get() as number | undefined;
+      if (g === undefined || g === known) return undefined;
+      const row = getModel.get() as { generation: number; weights: Buffer } | undefined;
+      return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
     },
     async close() {
       db.close();

@@ -47,6 +47,23 @@ export const AntispamSection = z.strictObject({
       autolearn_ham_score: z.number().default(0.1),
     })
     .prefault({}),
+  /**
+   * Logistic-regression spam model fitted on the same learned messages as Bayes (tokens and byte
+   * 4-grams of the message start): symbol LOGREG_SPAM / LOGREG_HAM scoring `weight` × log-odds,
+   * clamped to [min_score, max_score]. Silent until `bayes.min_learned` spam and ham were learned.
+   */
+  model: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      weight: z.number().min(0).default(0.5),
+      max_score: z.number().min(0).default(3),
+      min_score: z.number().max(0).default(-2),
+      /** The model is fitted on at most this many of the most recently learned messages. */
+      max_examples: z.number().int().min(1).default(20000),
+      /** The daemon refits this often when messages were learned meanwhile; `moat learn` refits at once. */
+      refit_minutes: z.number().min(1).default(15),
+    })
+    .prefault({}),
 });
 
 export type AntispamConfig = z.infer<typeof AntispamSection>;
