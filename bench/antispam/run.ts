@@ -5,6 +5,7 @@
  *   node bin/moat-dev.js bench/antispam/run.ts [--limit N] [--no-sa] [--rspamd]
  *
  * --limit N   messages per subset (default: all, ~6,000 messages; SpamAssassin takes ~20 min then)
+ * --model     turn on the logistic spam model ([antispam.model], off by default; see docs/antispam.md)
  * --rspamd    also Debian's rspamd (apt-get install rspamd; Bayes in Redis db 7 on 127.0.0.1:6379,
  *             flushed first), same training half, network modules off; spam = score ≥ 6 (its
  *             `add header` threshold)
@@ -23,7 +24,7 @@ import { SUBSETS, isTest, loadCorpus, type CorpusMessage } from './corpus.js';
 import { privateSpamAssassin } from './spamassassin.js';
 import { privateRspamd } from './rspamd.js';
 
-const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' }, rspamd: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' }, rspamd: { type: 'boolean' }, model: { type: 'boolean' } } });
 const limit = values.limit ? Number(values.limit) : Infinity;
 const corpus = await loadCorpus(limit);
 const train = corpus.filter((m) => !isTest(m));
@@ -34,7 +35,8 @@ await chmod(work, 0o755);
 console.log(`corpus: ${corpus.length} messages (train ${train.length}, test ${test.length}); work dir ${work}`);
 
 // ── Moat ──────────────────────────────────────────────────────────────────────
-const config = loadConfig([]).config;
+const loaded = loadConfig([]).config;
+const config = { ...loaded, antispam: { ...loaded.antispam, model: { ...loaded.antispam.model, enabled: values.model ?? loaded.antispam.model.enabled } } };
 const store = openSqliteTokenStore(join(work, 'moat'));
 let t0 = performance.now();
 for (const m of train) await learnMessage(store, Buffer.from(m.text), m.spam ? 'spam' : 'ham', config.antispam.model.enabled);

@@ -4,8 +4,9 @@ import { FEATURE_BITS } from './model-features.js';
  * Logistic regression over binary hashed features, fitted by stochastic gradient descent: a few
  * shuffled passes over every learned message, the weights averaged over the later passes (the
  * average is far less sensitive to the order of the last messages than the final weights).
- * Fitting is a batch job over the stored examples — order-independent, so `moat learn --spam`
- * followed by `--ham` gives the same model as the other order.
+ * Fitting is a batch job over the stored examples, put in an order given by their content before
+ * the seeded shuffles, so `moat learn --spam` followed by `--ham` gives the same model as the
+ * other order, and every node of a cluster fits the same model from the same messages.
  */
 export interface FitOptions {
   epochs: number;
@@ -32,6 +33,13 @@ export function logit(weights: Float32Array, features: Uint32Array): number {
   return z;
 }
 
+/** A hash of an example's content, so the fitting order does not depend on the learning order. */
+function contentKey(ex: Example): number {
+  let h = ex.spam ? 0x9e3779b9 : 0x85ebca6b;
+  for (const f of ex.features) h = Math.imul(h ^ f, 16777619) >>> 0;
+  return h;
+}
+
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
   let s = seed >>> 0;
@@ -50,8 +58,10 @@ export async function fitModel(examples: readonly Example[], options: FitOptions
   const sum = new Float64Array(w.length);
   let averaged = 0;
   let sinceYield = 0;
+  const keys = new Map(examples.map((ex) => [ex, contentKey(ex)]));
+  const canonical = [...examples].sort((a, b) => keys.get(a)! - keys.get(b)!);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    for (const ex of shuffled(examples, options.seed + epoch * 7)) {
+    for (const ex of shuffled(canonical, options.seed + epoch * 7)) {
       const z = logit(w, ex.features);
       const g = options.rate * ((ex.spam ? 1 : 0) - 1 / (1 + Math.exp(-z)));
       for (const f of ex.features) w[f]! += g;

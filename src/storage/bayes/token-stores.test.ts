@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import Database from 'better-sqlite3';
 import { openSqliteTokenStore } from './sqlite-token-store.js';
 import { openRedisTokenStore } from './redis-token-store.js';
 import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
@@ -24,9 +25,57 @@ async function exercise(store: BayesTokenStore) {
   assert.deepEqual(await store.totals(), { spam: 0, ham: 2 });
 }
 
+/** The spam model's part of the contract: generation, examples with features (newest first), the model. */
+async function exerciseModel(store: BayesTokenStore) {
+  const g0 = await store.generation();
+  assert.equal(await store.modelGeneration(), undefined);
+  assert.equal(await store.loadModel(), undefined);
+  await store.learn('f1', ['a'], 'spam', Uint8Array.from([1, 2]));
+  await store.learn('f2', ['b'], 'ham', Uint8Array.from([3]));
+  await store.learn('f3', ['c'], 'ham');
+  const g1 = await store.generation();
+  assert.ok(g1 > g0, 'learning moves the generation');
+  assert.equal(await store.learn('f1', ['a'], 'spam', Uint8Array.from([1, 2])), false);
+  assert.equal(await store.generation(), g1, 'nothing learned, same generation');
+  assert.deepEqual(await store.examples(10), [
+    { spam: false, features: Uint8Array.from([3]) },
+    { spam: true, features: Uint8Array.from([1, 2]) },
+  ], 'newest first; a message learned without features is no example');
+  assert.deepEqual(await store.examples(1), [{ spam: false, features: Uint8Array.from([3]) }]);
+  await store.learn('f1', ['a'], 'ham', Uint8Array.from([1, 2]));
+  assert.deepEqual((await store.examples(10))[0], { spam: false, features: Uint8Array.from([1, 2]) }, 'a moved message is an example of its new class');
+  const weights = new Float32Array(1 << 20);
+  weights[7] = 1.5;
+  weights[(1 << 20) - 1] = -2.25;
+  await store.saveModel({ generation: 42, weights });
+  assert.equal(await store.modelGeneration(), 42);
+  const loaded = await store.loadModel();
+  assert.equal(loaded?.generation, 42);
+  assert.equal(loaded?.weights[7], 1.5);
+  assert.equal(loaded?.weights[(1 << 20) - 1], -2.25);
+  assert.equal(await store.loadModel(42), undefined, 'the caller already has this generation');
+}
+
 test('SQLite token store: counts, totals, idempotent learning, class moves', async () => {
   const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-tok-')));
   await exercise(store);
+  await exerciseModel(store);
+  await store.close();
+});
+
+test('SQLite token store: a bayes.db from before the spam model is upgraded in place and keeps its counts', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
+  const old = new Database(join(dir, 'bayes.db'));
+  old.exec(`CREATE TABLE tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+            CREATE TABLE learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;
+            INSERT INTO tokens VALUES ('pills', 1, 0); INSERT INTO learned VALUES ('m1', 'spam', '["pills"]');`);
+  old.close();
+  const store = openSqliteTokenStore(dir);
+  assert.deepEqual(await store.totals(), { spam: 1, ham: 0 });
+  assert.deepEqual((await store.counts(['pills'])).get('pills'), { spam: 1, ham: 0 });
+  assert.deepEqual(await store.examples(10), [], 'old messages have no features');
+  assert.equal(await store.learn('m2', ['cheap'], 'ham', Uint8Array.from([9])), true);
+  assert.deepEqual(await store.examples(10), [{ spam: false, features: Uint8Array.from([9]) }]);
   await store.close();
 });
 
@@ -35,9 +84,14 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
   const a = openRedisTokenStore('redis://127.0.0.1:6379', prefix);
   try {
     await exercise(a);
+    await exerciseModel(a);
     const b = openRedisTokenStore('redis://127.0.0.1:6379', prefix);
-    assert.deepEqual(await b.totals(), { spam: 0, ham: 2 }, 'a second node sees what the first learned');
-    await b.close();
+    try {
+      assert.deepEqual(await b.totals(), { spam: 0, ham: 5 }, 'a second node sees what the first learned');
+      assert.equal((await b.loadModel())?.weights[7], 1.5, 'and the model the first fitted');
+    } finally {
+      await b.close();
+    }
   } finally {
     await a.close();
     const redis = new Redis('redis://127.0.0.1:6379');
