@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,4 +54,34 @@ test('--state-dir overrides the configured state directory', async () => {
   const code = await main(['config', 'show', '--state-dir', '/srv/moat'], { stdout: out.stream, stderr: out.stream, env: {}, cwd: '/' });
   assert.equal(code, 0);
   assert.match(out.text(), /^state_dir = "\/srv\/moat"  # --state-dir$/m);
+});
+
+test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat learn --refit alone refits', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-learn-'));
+  const config = join(dir, 'moat.toml');
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n[antispam.bayes]\nmin_learned = 5\nautolearn = false\n[antispam.model]\nenabled = true\n`);
+  await mkdir(join(dir, 'spam'));
+  await mkdir(join(dir, 'ham'));
+  for (let i = 0; i < 8; i++) {
+    await writeFile(join(dir, 'spam', `${i}.eml`), `From: deals${i}@promo.example\r\nSubject: cheap meds ${i}\r\n\r\nBuy cheap meds online now, offer ${i}\r\n`);
+    await writeFile(join(dir, 'ham', `${i}.eml`), `From: alice@work.example\r\nSubject: meeting notes ${i}\r\n\r\nNotes from the project meeting ${i}\r\n`);
+  }
+  const run = async (...args: string[]) => {
+    const out = capture();
+    const code = await main([...args, '--config', config], { stdout: out.stream, stderr: out.stream, env: {} });
+    return { code, text: out.text() };
+  };
+  const spam = await run('learn', '--spam', '--quiet', join(dir, 'spam'));
+  assert.equal(spam.code, 0, spam.text);
+  assert.match(spam.text, /Spam model not fitted yet: it needs 5 spam and ham .* \(has 8 spam, 0 ham\)/);
+  const ham = await run('learn', '--ham', '--quiet', join(dir, 'ham'));
+  assert.match(ham.text, /Learned 8 message\(s\) as ham.*\nSpam model fitted on 8 spam and 8 ham in \d+\.\d s/);
+  const sample = join(dir, 'sample.eml');
+  await writeFile(sample, 'From: deals9@promo.example\r\nSubject: cheap meds 9\r\n\r\nBuy cheap meds online now, offer 9\r\n');
+  const verdict = JSON.parse((await run('classify', '--json', sample)).text) as { symbols: Array<{ name: string; score: number }> };
+  assert.ok(verdict.symbols.some((s) => s.name === 'LOGREG_SPAM' && s.score > 0), JSON.stringify(verdict.symbols));
+  const refit = await run('learn', '--refit');
+  assert.equal(refit.code, 0);
+  assert.match(refit.text, /^Spam model fitted on 8 spam and 8 ham/m);
+  assert.equal((await run('learn')).code, 2, 'neither --spam, --ham nor --refit: usage');
 });
