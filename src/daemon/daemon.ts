@@ -57,17 +57,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Anti-spam ([antispam] enabled): rules and Bayes store are reopened on SIGHUP; stores of
   // earlier generations are closed at stop (in-flight messages may still be using them).
   const spamStores: Array<{ close(): Promise<void> }> = [];
+  // One model refit loop, on the newest store: a reload stops the previous one.
+  let stopRefits = () => {};
   const openScorer = async (config: MoatConfig): Promise<SpamScorer | undefined> => {
+    stopRefits();
+    stopRefits = () => {};
     if (!config.antispam.enabled) return undefined;
     const { scorer, store: tokens } = await openSpamScorer({ ...config, global: { ...config.global, state_dir: stateDir } }, log.child({ part: 'antispam' }));
+    spamStores.push(tokens);
     const m = config.antispam.model;
-    const stopRefits = m.enabled ? startModelRefits(tokens, { intervalMs: m.refit_minutes * 60_000, maxExamples: m.max_examples, minLearned: config.antispam.bayes.min_learned, logger: log.child({ part: 'antispam' }) }) : () => undefined;
-    spamStores.push({
-      close: async () => {
-        stopRefits();
-        await tokens.close();
-      },
-    });
+    if (m.enabled) stopRefits = startModelRefits(tokens, { intervalMs: m.refit_minutes * 60_000, maxExamples: m.max_examples, minLearned: config.antispam.bayes.min_learned, logger: log.child({ part: 'antispam' }) });
     return scorer;
   };
   const makePipeline = (config: MoatConfig, s: EngineScanner, spamScorer: SpamScorer | undefined) =>
@@ -166,6 +165,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await metricsServer?.close();
         await reloading.catch(() => undefined);
         await scanner.close();
+        stopRefits();
         await Promise.allSettled(spamStores.map((t) => t.close()));
         store.close();
         log.info({ step: 'stop' }, 'stopped');
