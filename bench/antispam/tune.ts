@@ -15,10 +15,8 @@
  * --params  with --report: classifier parameters to use instead of the shipped ones (JSON, e.g.
  *           '{"minInterest":0.35}')
  *
- * --no-model with --report: leave the logistic spam model out (Bayes and rules only, as before it)
- *
- * In --report, the logistic spam model ([antispam.model], fitted per fold like Bayes) adds its
- * LOGREG_* score as the scorer does; the grid search (without --report) searches Bayes alone.
+ * --model   with --report: add the opt-in logistic spam model ([antispam.model] weights, fitted per
+ *           fold like Bayes) as the scorer does; the grid search (without --report) is Bayes alone
  *
  * --grouped hard ham is dealt to the folds by the registered domain of its From address instead,
  *           so a held-out newsletter's sender was never trained on: a harsher test of how new
@@ -29,72 +27,22 @@
  * share of hard ham.
  */
 import { parseArgs } from 'node:util';
-import { combine, DEFAULT_PARAMS, tokenProbability, type ClassifierParams, type TokenCounts } from '../../src/antispam/bayes/classifier.js';
-import { tokenize } from '../../src/antispam/bayes/tokenizer.js';
-import { loadRules } from '../../src/antispam/load-rules.js';
-import { viewMessage } from '../../src/antispam/message-view.js';
+import { DEFAULT_PARAMS, type ClassifierParams } from '../../src/antispam/bayes/classifier.js';
 import { BAYES_BANDS } from '../../src/antispam/spam-scorer.js';
-import { modelFeatures } from '../../src/antispam/model/model-features.js';
-import { fitModel, logit } from '../../src/antispam/model/logistic-model.js';
 import { loadConfig } from '../../src/core/config/load.js';
-import { SUBSETS, isTest, loadCorpus } from './corpus.js';
+import { SUBSETS } from './corpus.js';
+import { crossValidatedBayes, crossValidatedLogOdds, modelScore, trainingItems } from './cross-validation.js';
 
-const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, 'no-model': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, model: { type: 'boolean' } } });
 const MAX_FP = Number(values['max-fp'] ?? 0.0005);
 const FOLDS = Number(values.folds ?? 5);
 const REQUIRED = 5;
 /** Safety margin: a held-out ham scoring within this distance of required_score counts as a false positive (cross-validation on ~2,000 ham is optimistic about the next 2,000). */
 const MARGIN = Number(values.margin ?? 0);
 
-const train = (await loadCorpus(Infinity)).filter((m) => !isTest(m));
-/** Fold of a message by its sender's registered domain (last two labels), for --grouped. */
-function senderFold(from: string | undefined): number {
-  const domain = (/@([a-z0-9.-]+)/i.exec(from ?? '')?.[1] ?? '').toLowerCase().split('.').slice(-2).join('.');
-  return [...domain].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % FOLDS;
-}
-const rules = await loadRules([]);
-const seen = new Map<string, number>();
-const items = train.map((m) => {
-  const view = viewMessage(Buffer.from(m.text));
-  const k = seen.get(m.subset) ?? 0;
-  seen.set(m.subset, k + 1);
-  const symbols = rules.evaluate(view);
-  const fold = values.grouped && m.subset === 'hard-ham-1' ? senderFold(view.header('from')) : k % FOLDS;
-  const tokens = tokenize(view);
-  return { id: `${m.subset}/${m.id}`, subset: m.subset, subject: view.subject, spam: m.spam, fold, tokens, features: modelFeatures(Buffer.from(m.text), tokens), rules: symbols.reduce((a, s) => a + s.score, 0), symbols: symbols.filter((s) => s.score !== 0).map((s) => s.name) };
-});
+const items = await trainingItems(FOLDS, values.grouped === true);
 console.log(`training half: ${items.length} messages (${items.filter((i) => i.spam).length} spam), ${FOLDS} folds${values.grouped ? ' (hard ham grouped by sender domain)' : ''}, FP budget ${(MAX_FP * 100).toFixed(2)}% with a margin of ${MARGIN} points`);
-
-/** Bayes probability of every message, each scored by a model that never saw it. */
-function crossValidated(params: ClassifierParams): number[] {
-  const probs = new Array<number>(items.length);
-  for (let f = 0; f < FOLDS; f++) {
-    const counts = new Map<string, TokenCounts>();
-    let nSpam = 0;
-    let nHam = 0;
-    for (const it of items) {
-      if (it.fold === f) continue;
-      if (it.spam) nSpam++;
-      else nHam++;
-      for (const t of it.tokens) {
-        const c = counts.get(t) ?? { spam: 0, ham: 0 };
-        if (it.spam) c.spam++;
-        else c.ham++;
-        counts.set(t, c);
-      }
-    }
-    items.forEach((it, i) => {
-      if (it.fold !== f) return;
-      const p = new Map<string, number>();
-      for (const t of it.tokens) {
-        const c = counts.get(t);
-        if (c) p.set(t, tokenProbability(c, nSpam, nHam, params));
-      }
-      probs[i] = combine(p, params).probability;
-    });
-  }
-  return probs;
-}
+const crossValidated = (params: ClassifierParams) => crossValidatedBayes(items, FOLDS, params);
 
 const bandOf = (p: number) => BAYES_BANDS.findIndex((b) => p >= b.min && p < b.max);
 
@@ -143,18 +91,11 @@ function searchWeights(bands: number[]): { weights: number[]; fp: number; recall
   return { weights, ...evaluate(bands, weights) };
 }
 
-/** LOGREG_* score of every message, each from a model fitted on the other folds (0 with --no-model). */
+/** LOGREG_* score of every message, each from a model fitted on the other folds (0 without --model). */
 async function crossValidatedModel(): Promise<number[]> {
   const m = loadConfig([]).config.antispam.model;
-  const out = new Array<number>(items.length).fill(0);
-  if (values['no-model'] || !m.enabled) return out;
-  for (let f = 0; f < FOLDS; f++) {
-    const weights = await fitModel(items.filter((it) => it.fold !== f));
-    items.forEach((it, i) => {
-      if (it.fold === f) out[i] = Math.round(Math.min(m.max_score, Math.max(m.min_score, m.weight * logit(weights, it.features))) * 100) / 100;
-    });
-  }
-  return out;
+  if (!values.model) return items.map(() => 0);
+  return (await crossValidatedLogOdds(items, FOLDS)).map((z) => modelScore(z, m));
 }
 
 if (values.report) {
@@ -181,7 +122,7 @@ if (values.report) {
   const bands = (list: number[]) => BAYES_BANDS.map((b, k) => `${b.name} ${list.filter((i) => bandOf(probs[i]!) === k).length}`).join(', ');
   console.log(`\nBayes bands, spam: ${bands(spam)}\nBayes bands, ham:  ${bands(ham)}`);
   if (values.misses) {
-    const line = (i: number) => `${scoreOf(i).toFixed(1).padStart(5)} p=${probs[i]!.toFixed(3)} lr=${modelScores[i]!.toFixed(1)} ${items[i]!.id} [${items[i]!.symbols.join(',')}] ${items[i]!.subject.slice(0, 60)}`;
+    const line = (i: number) => `${scoreOf(i).toFixed(1).padStart(5)} p=${probs[i]!.toFixed(3)} lr=${modelScores[i]!.toFixed(1)} ${items[i]!.id} [${[...items[i]!.symbols.keys()].join(',')}] ${items[i]!.subject.slice(0, 60)}`;
     console.log('\nmissed spam:');
     for (const i of spam.filter((j) => scoreOf(j) < REQUIRED).sort((a, b) => scoreOf(b) - scoreOf(a))) console.log(line(i));
     console.log('\nham scoring ≥ 2:');

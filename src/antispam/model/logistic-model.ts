@@ -14,6 +14,8 @@ export interface FitOptions {
   /** Passes from this one (1-based) on are averaged into the result. */
   averageFrom: number;
   seed: number;
+  /** Gradient weight of a ham example relative to spam (cost-sensitive fitting; 1 = plain). */
+  hamWeight?: number;
   signal?: AbortSignal;
   /** Give the event loop a turn after this many examples (the daemon fits while it serves mail). */
   yieldEvery?: number;
@@ -63,7 +65,7 @@ export async function fitModel(examples: readonly Example[], options: FitOptions
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (const ex of shuffled(canonical, options.seed + epoch * 7)) {
       const z = logit(w, ex.features);
-      const g = options.rate * ((ex.spam ? 1 : 0) - 1 / (1 + Math.exp(-z)));
+      const g = options.rate * (ex.spam ? 1 : (options.hamWeight ?? 1)) * ((ex.spam ? 1 : 0) - 1 / (1 + Math.exp(-z)));
       for (const f of ex.features) w[f]! += g;
       if (options.yieldEvery && ++sinceYield >= options.yieldEvery) {
         sinceYield = 0;
