@@ -22,6 +22,8 @@ export interface ScorerDeps {
   sources?: SymbolSource[];
   /** Never write to the token store while checking (`moat classify`, benchmarks). */
   readOnly?: boolean;
+  /** How often to ask the store for a newer spam model (default 30 s). */
+  modelCheckMs?: number;
 }
 
 /** Bayes probability bands → symbols, as SpamAssassin names them; weights tuned so BAYES_99 alone is spam. */
@@ -86,7 +88,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   let model: { generation: number; weights: Float32Array } | undefined;
   let modelCheckedAt = -Infinity;
   const currentModel = async () => {
-    if (performance.now() - modelCheckedAt >= MODEL_CHECK_MS) {
+    if (performance.now() - modelCheckedAt >= (deps.modelCheckMs ?? MODEL_CHECK_MS)) {
       modelCheckedAt = performance.now();
       model = (await deps.store.loadModel(model?.generation)) ?? model;
     }

@@ -47,7 +47,11 @@ test('scorer: LOGREG_SPAM / LOGREG_HAM from the fitted model, silent when off or
   const on = scorerWith('[antispam.model]\nenabled = true\n');
   const names = async (text: string, s = on) => (await s.explain(Buffer.from(text))).symbols.map((x) => x.name);
   assert.ok(!(await names(spamText(50))).some((n) => n.startsWith('LOGREG')), 'no model fitted yet: silent');
+  const watching = createSpamScorer({ config: loadConfig([{ file: 't.toml', text: '[antispam.bayes]\nmin_learned = 10\nautolearn = false\n[antispam.model]\nenabled = true\n' }]).config.antispam, rules, store, logger: silentLogger(), readOnly: true, modelCheckMs: 0 });
+  assert.ok(!(await names(spamText(51), watching)).some((n) => n.startsWith('LOGREG')));
   await refitModel(store, { maxExamples: 1000, minLearned: 10 });
+  assert.ok((await names(spamText(51), watching)).includes('LOGREG_SPAM'), 'a running scorer picks up a model fitted after it started');
+  assert.ok(!(await names(spamText(51))).some((n) => n.startsWith('LOGREG')), 'until its next check (30 s by default), a scorer keeps what it had');
   const fresh = scorerWith('[antispam.model]\nenabled = true\n');
   const spamVerdict = await fresh.explain(Buffer.from(spamText(77)));
   const logreg = spamVerdict.symbols.find((x) => x.name === 'LOGREG_SPAM');
