@@ -8,8 +8,8 @@ import { mailItems } from '../mail-sources.js';
 const HELP = `Usage: moat learn --spam|--ham PATH...
        moat learn --refit
 
-Trains the statistical classifiers (like sa-learn): Bayes, and the logistic spam model
-([antispam.model]), which is refitted on every learned message once the paths are read. PATH
+Trains the statistical classifiers (like sa-learn): Bayes and, when [antispam.model] enabled =
+true (opt-in), the logistic spam model, refitted on the learned messages once the paths are read. PATH
 may be a message file, a directory (also a Maildir: cur/ and new/ are read), or an mbox file
 (each message is learned). Learning is idempotent: a message learned twice counts once;
 learning it with the other class moves it. Uses the same configuration and state as the daemon
