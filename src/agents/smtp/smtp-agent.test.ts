@@ -73,12 +73,12 @@ async function startAgent(nextHopPort: number, pipeline: Pipeline, overrides: Re
   return startSmtpAgent({ config, pipeline, nextHop: smtpNextHop(`127.0.0.1:${nextHopPort}`, { heloName: 'moat.test', timeoutMs: config.next_hop_timeout_ms }), logger: silentLogger() }, { portOverride: 0 });
 }
 
-/** Talks raw SMTP: sends each chunk after the previous reply and returns every reply line. */
-async function rawSession(port: number, steps: string[]): Promise<string[]> {
+/** A raw SMTP session: `send` writes one chunk and resolves at the next final reply line. */
+async function openSession(port: number) {
   const socket = connect(port, '127.0.0.1');
   const lines: string[] = [];
   let buffer = '';
-  let waiter: (() => void) | undefined;
+  let waiter: ((line: string) => void) | undefined;
   socket.on('data', (c: Buffer) => {
     buffer += c.toString('latin1');
     let i;
@@ -86,18 +86,28 @@ async function rawSession(port: number, steps: string[]): Promise<string[]> {
       const line = buffer.slice(0, i);
       buffer = buffer.slice(i + 2);
       lines.push(line);
-      if (/^\d{3} /.test(line)) waiter?.();
+      if (/^\d{3} /.test(line)) waiter?.(line);
     }
   });
-  const next = () => new Promise<void>((r) => (waiter = r));
+  const next = () => new Promise<string>((r) => (waiter = r));
   await next();
-  for (const step of steps) {
-    const p = next();
-    socket.write(step);
-    await p;
-  }
-  socket.end();
-  return lines;
+  return {
+    lines,
+    send(step: string): Promise<string> {
+      const p = next();
+      socket.write(step);
+      return p;
+    },
+    end: () => socket.end(),
+  };
+}
+
+/** Talks raw SMTP: sends each chunk after the previous reply and returns every reply line. */
+async function rawSession(port: number, steps: string[]): Promise<string[]> {
+  const session = await openSession(port);
+  for (const step of steps) await session.send(step);
+  session.end();
+  return session.lines;
 }
 
 const MSG = 'From: a@example.org\r\nTo: b@example.com\r\nSubject: t\r\n\r\nbody line\r\n.leading dot\r\n';
@@ -284,6 +294,30 @@ test('outbound mode: a mail client\'s messages are relayed or refused inside its
     assert.equal(hop.received[0]!.xforward.PROTO, 'ESMTP');
   } finally {
     await agent.close(1_000);
+    await hop.close();
+  }
+});
+
+test('stopping: a transaction already past MAIL FROM still delivers its DATA; a new one gets 421', async () => {
+  const hop = await startNextHop();
+  const agent = await startAgent(hop.port, scriptedPipeline());
+  const started = await openSession(agent.address.port);
+  const idle = await openSession(agent.address.port);
+  try {
+    for (const step of ['EHLO postfix.test\r\n', 'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<b@example.com>\r\n']) assert.match(await started.send(step), /^250 /);
+    assert.match(await idle.send('EHLO postfix.test\r\n'), /^250 /);
+    const closed = agent.close(5_000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(await idle.send('MAIL FROM:<late@example.org>\r\n'), /^421 4\.3\.2 /, 'no new transaction while stopping');
+    assert.match(await started.send('DATA\r\n'), /^354 /);
+    assert.equal(await started.send(`${MSG.replace('\r\n.leading', '\r\n..leading')}.\r\n`), '250 2.0.0 Ok: queued as NEXT1');
+    started.end();
+    await closed;
+    assert.equal(hop.received.length, 1, 'delivered, not cut off by the stop');
+  } finally {
+    started.end();
+    idle.end();
+    await agent.close(1_000).catch(() => undefined);
     await hop.close();
   }
 });

@@ -71,6 +71,9 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
   const { config } = deps;
   const log = deps.logger.child({ agent: 'smtp', mode: config.mode });
   const inFlight = new Set<Promise<unknown>>();
+  /** Sessions between an accepted MAIL FROM and the answer to their DATA: close() waits for them too. */
+  const openTransactions = new Set<string>();
+  let closing = false;
   const stop = new AbortController();
 
   async function handle(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<SmtpReply> {
@@ -144,8 +147,9 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
     // After the in-flight wait in close(), idle cached connections get a 421 this soon.
     closeTimeout: 1_000,
     logger: false,
-    onMailFrom(_address, _session, callback) {
-      if (stop.signal.aborted) return callback(replyError({ code: 421, enhanced: '4.3.2', text: 'Moat is shutting down, try again later' }));
+    onMailFrom(_address, session, callback) {
+      if (closing) return callback(replyError({ code: 421, enhanced: '4.3.2', text: 'Moat is shutting down, try again later' }));
+      openTransactions.add(session.id);
       callback();
     },
     onData(stream, session, callback) {
@@ -154,7 +158,13 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
         (err: unknown) => callback(replyError(replyForError(err))),
       );
       inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
+      void work.finally(() => {
+        inFlight.delete(work);
+        openTransactions.delete(session.id);
+      });
+    },
+    onClose(session) {
+      openTransactions.delete(session.id);
     },
   });
   // Replies go out without Nagle delay (lock-step protocol; see smtp-client).
@@ -175,9 +185,19 @@ export async function startSmtpAgent(deps: SmtpAgentDeps, options: { portOverrid
     address,
     inFlight: () => inFlight.size,
     async close(graceMs = 60_000) {
+      // No new connections, no new transactions (421); transactions already past MAIL FROM may
+      // still send their DATA, and every message being processed finishes, within the grace time.
+      closing = true;
       server.server.close();
-      const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([Promise.allSettled([...inFlight]), graceOver]);
+      const graceEnds = Date.now() + graceMs;
+      // A client between MAIL FROM and DATA on a working link needs milliseconds; one that said
+      // RSET and idles would hold the stop for nothing, so those get two seconds at most.
+      const transactionsEnd = Math.min(graceEnds, Date.now() + 2_000);
+      while (Date.now() < graceEnds && (inFlight.size > 0 || (openTransactions.size > 0 && Date.now() < transactionsEnd))) {
+        // A timer turn every time: with nothing in flight, the race alone would spin on microtasks.
+        const tick = new Promise<void>((resolve) => setTimeout(resolve, 25).unref());
+        await (inFlight.size > 0 ? Promise.race([Promise.allSettled([...inFlight]), tick]) : tick);
+      }
       stop.abort();
       deps.nextHop.close?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
