@@ -94,8 +94,3 @@ export async function crossValidatedLogOdds(items: readonly CvItem[], folds: num
   }
   return out;
 }
-
-/** The LOGREG_* score for a log-odds, as the scorer computes it. */
-export function modelScore(z: number, m: { weight: number; min_score: number; max_score: number }): number {
-  return Math.round(Math.min(m.max_score, Math.max(m.min_score, m.weight * z)) * 100) / 100;
-}

@@ -15,8 +15,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PARAMS } from '../../src/antispam/bayes/classifier.js';
 import { BAYES_BANDS } from '../../src/antispam/spam-scorer.js';
-import { DEFAULT_FIT } from '../../src/antispam/model/logistic-model.js';
-import { crossValidatedBayes, crossValidatedLogOdds, modelScore, trainingItems, type CvItem } from './cross-validation.js';
+import { DEFAULT_FIT, modelScore } from '../../src/antispam/model/logistic-model.js';
+import { crossValidatedBayes, crossValidatedLogOdds, trainingItems, type CvItem } from './cross-validation.js';
 
 const { values } = parseArgs({ options: { 'max-ham5': { type: 'string' }, 'ham-weight': { type: 'string' } } });
 const MAX_HAM5 = Number(values['max-ham5'] ?? 2);

@@ -31,7 +31,8 @@ import { DEFAULT_PARAMS, type ClassifierParams } from '../../src/antispam/bayes/
 import { BAYES_BANDS } from '../../src/antispam/spam-scorer.js';
 import { loadConfig } from '../../src/core/config/load.js';
 import { SUBSETS } from './corpus.js';
-import { crossValidatedBayes, crossValidatedLogOdds, modelScore, trainingItems } from './cross-validation.js';
+import { modelScore } from '../../src/antispam/model/logistic-model.js';
+import { crossValidatedBayes, crossValidatedLogOdds, trainingItems } from './cross-validation.js';
 
 const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, model: { type: 'boolean' } } });
 const MAX_FP = Number(values['max-fp'] ?? 0.0005);
