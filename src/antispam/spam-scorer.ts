@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
+import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
 import { combine, tokenProbability } from './bayes/classifier.js';
 import type { BayesTokenStore } from './bayes/token-store.js';
@@ -90,7 +91,13 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   const currentModel = async () => {
     if (performance.now() - modelCheckedAt >= (deps.modelCheckMs ?? MODEL_CHECK_MS)) {
       modelCheckedAt = performance.now();
-      model = (await deps.store.loadModel(model?.generation)) ?? model;
+      try {
+        model = (await deps.store.loadModel(model?.generation)) ?? model;
+      } catch (err) {
+        // A damaged model must not stop mail: keep the one in use (or none) and say so.
+        if (!isMoatError(err, 'SPAM_MODEL_INVALID')) throw err;
+        deps.logger.warn({ code: err.code, err: err.message }, 'stored spam model refused; run `moat learn --refit`');
+      }
     }
     return model;
   };

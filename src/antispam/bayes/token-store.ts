@@ -1,3 +1,5 @@
+import { MoatError } from '../../core/errors.js';
+import { FEATURE_BITS } from '../model/model-features.js';
 import type { TokenCounts } from './classifier.js';
 
 /** Weights of the logistic-regression model and the store generation they were fitted at. */
@@ -38,8 +40,12 @@ export interface BayesTokenStore {
 export function weightsToBytes(w: Float32Array): Uint8Array {
   return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
 }
+/** Refuses a stored model that is not 2^20 finite weights (damaged, or from another version). */
 export function bytesToWeights(b: Uint8Array): Float32Array {
+  if (b.byteLength !== 4 << FEATURE_BITS) throw new MoatError('SPAM_MODEL_INVALID', `stored spam model has ${b.byteLength} bytes, expected ${4 << FEATURE_BITS}`);
   const copy = new Uint8Array(b.byteLength);
   copy.set(b);
-  return new Float32Array(copy.buffer);
+  const weights = new Float32Array(copy.buffer);
+  if (!weights.every(Number.isFinite)) throw new MoatError('SPAM_MODEL_INVALID', 'stored spam model has non-finite weights');
+  return weights;
 }

@@ -80,3 +80,22 @@ test('daemon refit loop: refits when messages were learned, keeps serving, stops
   }
   await store.close();
 });
+
+test('a damaged stored model is refused with SPAM_MODEL_INVALID; scoring goes on without it', async () => {
+  const store = await trainedStore(12);
+  const warnings: string[] = [];
+  const logger = { ...silentLogger(), warn: (o: { code?: string }, msg?: string) => warnings.push(`${o.code} ${msg}`) } as unknown as Logger;
+  const scorer = createSpamScorer({ config: loadConfig([{ file: 't.toml', text: '[antispam.bayes]\nmin_learned = 10\nautolearn = false\n[antispam.model]\nenabled = true\n' }]).config.antispam, rules: await loadRules([]), store, logger, readOnly: true, modelCheckMs: 0 });
+  await store.saveModel({ generation: 1, weights: new Float32Array(10) });
+  const short = await scorer.explain(Buffer.from(spamText(5)));
+  assert.ok(short.scanned && !short.symbols.some((s) => s.name.startsWith('LOGREG')));
+  const nan = new Float32Array(1 << 20);
+  nan[3] = Number.NaN;
+  await store.saveModel({ generation: 2, weights: nan });
+  const verdict = await scorer.explain(Buffer.from(spamText(6)));
+  assert.ok(Number.isFinite(verdict.score) && !verdict.symbols.some((s) => s.name.startsWith('LOGREG')));
+  assert.equal(warnings.filter((w) => w.startsWith('SPAM_MODEL_INVALID stored spam model refused')).length, 2, warnings.join('\n'));
+  await refitModel(store, { maxExamples: 1000, minLearned: 10 });
+  assert.ok((await scorer.explain(Buffer.from(spamText(7)))).symbols.some((s) => s.name === 'LOGREG_SPAM'), 'a good model is taken up again');
+  await store.close();
+});
