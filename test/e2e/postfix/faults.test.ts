@@ -95,7 +95,8 @@ test('next hop refusing (4xx), then hanging: mail stays queued in Postfix, then 
   await send('hang-1');
   await postfix.waitForLog(/status=deferred .*4\.4\.7/, 30_000);
   assert.equal(deliveredTo('refuse-1') + deliveredTo('refuse-2') + deliveredTo('hang-1'), 0);
-  assert.equal(await queued(), 3, 'all three still in the Postfix queue');
+  const queue = await postfix.queue();
+  assert.equal(queue.length, 3, `all three still in the Postfix queue: ${JSON.stringify(queue)}`);
   proxy.mode = 'pass';
   await expectAllDelivered(['refuse-1', 'refuse-2', 'hang-1']);
 });
