@@ -21,7 +21,8 @@ export interface BayesTokenStore {
   /**
    * Adds one message's tokens as spam or ham. `messageKey` (a hash) makes learning idempotent;
    * re-learning a message with the other class moves it. `features` (encoded model features) are
-   * kept with the message for the next model fit. Returns false when nothing changed.
+   * kept with the message for the next model fit; re-learning a message that has none adds them
+   * (counts unchanged). Returns false when nothing changed.
    */
   learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array): Promise<boolean>;
   /** A number that changes whenever a message is learned (the model is stale when it differs). */

@@ -35,7 +35,13 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
     async learn(key, tokens, as, features) {
       const record = `${prefix}m:${key}`;
       const prev = await redis.hgetall(record);
-      if (prev.class === as) return false;
+      if (prev.class === as) {
+        // Learned before the spam model kept features: learning it again adds them, counts unchanged.
+        if (!features || prev.features !== undefined) return false;
+        const seq = await redis.incr(generationKey);
+        await redis.multi().hset(record, 'features', Buffer.from(features)).zadd(orderKey, seq, key).exec();
+        return true;
+      }
       const seq = await redis.incr(generationKey);
       const multi = redis.multi();
       if (prev.class === 'spam' || prev.class === 'ham') {

@@ -22,7 +22,8 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
   if (!columns.has('seq')) db.exec('ALTER TABLE learned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
   const get = db.prepare('SELECT spam, ham FROM tokens WHERE token = ?');
   const bump = db.prepare('INSERT INTO tokens (token, spam, ham) VALUES (@token, @spam, @ham) ON CONFLICT(token) DO UPDATE SET spam = MAX(0, spam + @spam), ham = MAX(0, ham + @ham)');
-  const learned = db.prepare('SELECT class, tokens FROM learned WHERE key = ?');
+  const learned = db.prepare('SELECT class, tokens, features IS NOT NULL AS hasFeatures FROM learned WHERE key = ?');
+  const addFeatures = db.prepare('UPDATE learned SET features = ?, seq = ? WHERE key = ?');
   const remember = db.prepare('INSERT OR REPLACE INTO learned (key, class, tokens, features, seq) VALUES (?, ?, ?, ?, ?)');
   const totals = db.prepare("SELECT SUM(class = 'spam') AS spam, SUM(class = 'ham') AS ham FROM learned");
   const readGeneration = db.prepare("SELECT value FROM meta WHERE key = 'generation'").pluck();
@@ -35,8 +36,13 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
     for (const token of tokens) bump.run({ token, spam: cls === 'spam' ? delta : 0, ham: cls === 'ham' ? delta : 0 });
   };
   const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined): boolean => {
-    const prev = learned.get(key) as { class: 'spam' | 'ham'; tokens: string } | undefined;
-    if (prev?.class === as) return false;
+    const prev = learned.get(key) as { class: 'spam' | 'ham'; tokens: string; hasFeatures: number } | undefined;
+    if (prev?.class === as) {
+      // Learned before the spam model kept features: learning it again adds them, counts unchanged.
+      if (!features || prev.hasFeatures) return false;
+      addFeatures.run(Buffer.from(features), bumpGeneration.get() as number, key);
+      return true;
+    }
     if (prev) apply(JSON.parse(prev.tokens) as string[], prev.class, -1);
     apply(tokens, as, 1);
     const seq = bumpGeneration.get() as number;

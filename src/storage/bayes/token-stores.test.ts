@@ -33,15 +33,22 @@ async function exerciseModel(store: BayesTokenStore) {
   await store.learn('f1', ['a'], 'spam', Uint8Array.from([1, 2]));
   await store.learn('f2', ['b'], 'ham', Uint8Array.from([3]));
   await store.learn('f3', ['c'], 'ham');
+  await store.learn('f4', ['d'], 'ham');
+  const before = await store.totals();
+  assert.equal(await store.learn('f4', ['d'], 'ham', Uint8Array.from([7])), true, 'learned without features, again with: features added');
+  assert.deepEqual(await store.totals(), before, 'counts unchanged');
+  assert.deepEqual((await store.counts(['d'])).get('d'), { spam: 0, ham: 1 });
+  assert.equal(await store.learn('f4', ['d'], 'ham', Uint8Array.from([7])), false, 'and only once');
   const g1 = await store.generation();
   assert.ok(g1 > g0, 'learning moves the generation');
   assert.equal(await store.learn('f1', ['a'], 'spam', Uint8Array.from([1, 2])), false);
   assert.equal(await store.generation(), g1, 'nothing learned, same generation');
   assert.deepEqual(await store.examples(10), [
+    { spam: false, features: Uint8Array.from([7]) },
     { spam: false, features: Uint8Array.from([3]) },
     { spam: true, features: Uint8Array.from([1, 2]) },
   ], 'newest first; a message learned without features is no example');
-  assert.deepEqual(await store.examples(1), [{ spam: false, features: Uint8Array.from([3]) }]);
+  assert.deepEqual(await store.examples(1), [{ spam: false, features: Uint8Array.from([7]) }]);
   await store.learn('f1', ['a'], 'ham', Uint8Array.from([1, 2]));
   assert.deepEqual((await store.examples(10))[0], { spam: false, features: Uint8Array.from([1, 2]) }, 'a moved message is an example of its new class');
   const weights = new Float32Array(1 << 20);
@@ -76,6 +83,9 @@ test('SQLite token store: a bayes.db from before the spam model is upgraded in p
   assert.deepEqual(await store.examples(10), [], 'old messages have no features');
   assert.equal(await store.learn('m2', ['cheap'], 'ham', Uint8Array.from([9])), true);
   assert.deepEqual(await store.examples(10), [{ spam: false, features: Uint8Array.from([9]) }]);
+  assert.equal(await store.learn('m1', ['pills'], 'spam', Uint8Array.from([4])), true, 're-learning an old message adds its features');
+  assert.deepEqual((await store.examples(10))[0], { spam: true, features: Uint8Array.from([4]) });
+  assert.deepEqual(await store.totals(), { spam: 1, ham: 1 }, 'without counting it twice');
   await store.close();
 });
 
@@ -87,7 +97,7 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
     await exerciseModel(a);
     const b = openRedisTokenStore('redis://127.0.0.1:6379', prefix);
     try {
-      assert.deepEqual(await b.totals(), { spam: 0, ham: 5 }, 'a second node sees what the first learned');
+      assert.deepEqual(await b.totals(), { spam: 0, ham: 6 }, 'a second node sees what the first learned');
       assert.equal((await b.loadModel())?.weights[7], 1.5, 'and the model the first fitted');
     } finally {
       await b.close();
