@@ -99,3 +99,16 @@ test('a damaged stored model is refused with SPAM_MODEL_INVALID; scoring goes on
   assert.ok((await scorer.explain(Buffer.from(spamText(7)))).symbols.some((s) => s.name === 'LOGREG_SPAM'), 'a good model is taken up again');
   await store.close();
 });
+
+test('autolearn keeps the features when the model is on, not when it is off', async () => {
+  for (const enabled of [true, false]) {
+    const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-model-')));
+    const config = loadConfig([{ file: 't.toml', text: `[antispam.bayes]\nautolearn = true\nautolearn_spam_score = -100\n[antispam.model]\nenabled = ${enabled}\n` }]).config.antispam;
+    const scorer = createSpamScorer({ config, rules: await loadRules([]), store, logger: silentLogger() });
+    const verdict = await scorer.explain(Buffer.from(spamText(1)));
+    assert.match(verdict.headers.find((h) => h.name === 'X-Spam-Status')!.value, /autolearn=spam/);
+    assert.equal((await store.examples(10)).length, enabled ? 1 : 0, `model ${enabled ? 'on' : 'off'}`);
+    assert.deepEqual(await store.totals(), { spam: 1, ham: 0 });
+    await store.close();
+  }
+});
