@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
-import { combine, tokenProbability } from './bayes/classifier.js';
+import { combine, tokenProbability, type TokenCounts } from './bayes/classifier.js';
 import type { BayesTokenStore } from './bayes/token-store.js';
 import { tokenize } from './bayes/tokenizer.js';
 import { encodeFeatures } from './model/feature-codec.js';
@@ -74,9 +74,9 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   const c = deps.config;
   const baseThresholds: SpamThresholds = { add_header: c.required_score, rewrite_subject: c.rewrite_subject_score, quarantine: c.quarantine_score, reject: c.reject_score };
 
-  const bayesSymbol = async (tokens: string[]): Promise<SpamSymbol | undefined> => {
-    const totals = await deps.store.totals();
-    if (totals.spam < c.bayes.min_learned || totals.ham < c.bayes.min_learned) return undefined;
+  /** Bayes and the model speak only once `bayes.min_learned` spam and ham were learned. */
+  const enoughLearned = (totals: TokenCounts) => totals.spam >= c.bayes.min_learned && totals.ham >= c.bayes.min_learned;
+  const bayesSymbol = async (tokens: string[], totals: TokenCounts): Promise<SpamSymbol | undefined> => {
     const counts = await deps.store.counts(tokens);
     const probs = new Map<string, number>();
     for (const [t, n] of counts) probs.set(t, tokenProbability(n, totals.spam, totals.ham));
@@ -102,8 +102,6 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     return model;
   };
   const modelSymbol = async (features: Uint32Array): Promise<SpamSymbol | undefined> => {
-    const totals = await deps.store.totals();
-    if (totals.spam < c.bayes.min_learned || totals.ham < c.bayes.min_learned) return undefined;
     const current = await currentModel();
     if (!current) return undefined;
     const z = logit(current.weights, features);
@@ -122,9 +120,12 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       headers.push(...(r.headers ?? []));
     }
     const tokens = tokenize(view);
-    const bayes = await bayesSymbol(tokens);
+    // One totals query per message: on SQLite it counts the learned messages.
+    const totals = await deps.store.totals();
+    const learned = enoughLearned(totals);
+    const bayes = learned ? await bayesSymbol(tokens, totals) : undefined;
     const features = featuresFor(input.message, tokens);
-    const logreg = features && (await modelSymbol(features));
+    const logreg = learned && features && (await modelSymbol(features));
     const nonBayesScore = symbols.reduce((a, s) => a + s.score, 0);
     if (bayes) symbols.push(bayes);
     if (logreg) symbols.push(logreg);

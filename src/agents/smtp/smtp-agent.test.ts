@@ -321,3 +321,19 @@ test('stopping: a transaction already past MAIL FROM still delivers its DATA; a 
     await hop.close();
   }
 });
+
+test('stopping: a client that opened a transaction and went idle holds the stop 2 s at most, not the whole grace', async () => {
+  const hop = await startNextHop();
+  const agent = await startAgent(hop.port, scriptedPipeline());
+  const idle = await openSession(agent.address.port);
+  try {
+    for (const step of ['EHLO postfix.test\r\n', 'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<b@example.com>\r\n']) assert.match(await idle.send(step), /^250 /);
+    const started = Date.now();
+    await agent.close(10_000);
+    const took = Date.now() - started;
+    assert.ok(took >= 1_900 && took < 5_000, `stop took ${took} ms`);
+  } finally {
+    idle.end();
+    await hop.close();
+  }
+});

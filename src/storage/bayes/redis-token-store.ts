@@ -15,6 +15,10 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
   const generationKey = `${prefix}generation`;
   const orderKey = `${prefix}examples`;
   const modelKey = `${prefix}model`;
+  const modelGeneration = async () => {
+    const g = await redis.hget(modelKey, 'generation');
+    return g === null ? undefined : Number(g);
+  };
   return {
     async counts(tokens) {
       const out = new Map<string, TokenCounts>();
@@ -79,13 +83,10 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
     async saveModel(model) {
       await redis.hset(modelKey, 'generation', model.generation, 'weights', Buffer.from(weightsToBytes(model.weights)));
     },
-    async modelGeneration() {
-      const g = await redis.hget(modelKey, 'generation');
-      return g === null ? undefined : Number(g);
-    },
+    modelGeneration,
     async loadModel(known) {
-      const g = await redis.hget(modelKey, 'generation');
-      if (g === null || Number(g) === known) return undefined;
+      const g = await modelGeneration();
+      if (g === undefined || g === known) return undefined;
       const [gen, weights] = await redis.hmgetBuffer(modelKey, 'generation', 'weights');
       return gen && weights ? { generation: Number(gen.toString()), weights: bytesToWeights(weights) } : undefined;
     },

@@ -30,7 +30,8 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
   const bumpGeneration = db.prepare("INSERT INTO meta (key, value) VALUES ('generation', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value").pluck();
   const newest = db.prepare('SELECT class, features FROM learned WHERE features IS NOT NULL ORDER BY seq DESC LIMIT ?');
   const putModel = db.prepare('INSERT OR REPLACE INTO model (id, generation, weights) VALUES (1, ?, ?)');
-  const modelGeneration = db.prepare('SELECT generation FROM model WHERE id = 1').pluck();
+  const readModelGeneration = db.prepare('SELECT generation FROM model WHERE id = 1').pluck();
+  const modelGeneration = async () => readModelGeneration.get() as number | undefined;
   const getModel = db.prepare('SELECT generation, weights FROM model WHERE id = 1');
   const apply = (tokens: readonly string[], cls: 'spam' | 'ham', delta: number) => {
     for (const token of tokens) bump.run({ token, spam: cls === 'spam' ? delta : 0, ham: cls === 'ham' ? delta : 0 });
@@ -74,11 +75,9 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
     async saveModel(model) {
       putModel.run(model.generation, Buffer.from(weightsToBytes(model.weights)));
     },
-    async modelGeneration() {
-      return modelGeneration.get() as number | undefined;
-    },
+    modelGeneration,
     async loadModel(known) {
-      const g = modelGeneration.get() as number | undefined;
+      const g = await modelGeneration();
       if (g === undefined || g === known) return undefined;
       const row = getModel.get() as { generation: number; weights: Buffer } | undefined;
       return row && { generation: row.generation, weights: bytesToWeights(row.weights) };

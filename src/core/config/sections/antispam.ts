@@ -62,7 +62,7 @@ export const AntispamSection = z.strictObject({
       min_score: z.number().max(0).default(-2),
       /**
        * The model is fitted on at most this many of the most recently learned messages (each takes
-       * ~7 KB of memory while fitting on the benchmark corpus's average, at most ~24 KB).
+       * 6.7 KB of memory while fitting on the benchmark corpus's average, at most ~24 KB).
        */
       max_examples: z.number().int().min(1).default(10000),
       /** The daemon refits this often when messages were learned meanwhile; `moat learn` refits at once. */
