@@ -20,9 +20,11 @@ export interface CvItem {
   fold: number;
   tokens: string[];
   features: Uint32Array;
-  /** Sum of the shipped rules' scores. */
+  /** Sum of the shipped rules' scores once Bayes is trained (`score_trained`), as the scorer adds them in CV. */
   rules: number;
-  /** Rule symbols that scored (name → score), for re-weighting experiments. */
+  /** Sum of the shipped rules' untrained scores (`score`): the weights before score sets. */
+  rulesUntrained: number;
+  /** Rule symbols that matched with a nonzero untrained score (name → trained score), for re-weighting experiments. */
   symbols: Map<string, number>;
 }
 
@@ -45,10 +47,11 @@ export async function trainingItems(folds: number, grouped: boolean): Promise<Cv
     const view = viewMessage(Buffer.from(m.text));
     const k = seen.get(m.subset) ?? 0;
     seen.set(m.subset, k + 1);
-    const symbols: SpamSymbol[] = rules.evaluate(view).filter((s) => s.score !== 0);
+    const untrained: SpamSymbol[] = rules.evaluate(view).filter((s) => s.score !== 0);
+    const symbols: SpamSymbol[] = rules.evaluate(view, { trained: true }).filter((s) => s.score !== 0 || untrained.some((u) => u.name === s.name));
     const fold = grouped && m.subset === 'hard-ham-1' ? senderFold(view.header('from'), folds) : k % folds;
     const tokens = tokenize(view);
-    return { id: `${m.subset}/${m.id}`, subset: m.subset, subject: view.subject, spam: m.spam, fold, tokens, features: modelFeatures(Buffer.from(m.text), tokens), rules: symbols.reduce((a, s) => a + s.score, 0), symbols: new Map(symbols.map((s) => [s.name, s.score])) };
+    return { id: `${m.subset}/${m.id}`, subset: m.subset, subject: view.subject, spam: m.spam, fold, tokens, features: modelFeatures(Buffer.from(m.text), tokens), rules: symbols.reduce((a, s) => a + s.score, 0), rulesUntrained: untrained.reduce((a, s) => a + s.score, 0), symbols: new Map(symbols.map((s) => [s.name, s.score])) };
   });
 }
 

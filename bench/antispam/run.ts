@@ -2,10 +2,11 @@
  * Anti-spam accuracy benchmark: Moat vs SpamAssassin (Debian) on the SpamAssassin public corpus.
  * Both are trained on the same half (Bayes) and tested on the other half, network tests off.
  *
- *   node bin/moat-dev.js bench/antispam/run.ts [--limit N] [--no-sa] [--rspamd]
+ *   node bin/moat-dev.js bench/antispam/run.ts [--limit N] [--no-sa] [--rspamd] [--no-model]
  *
  * --limit N   messages per subset (default: all, ~6,000 messages; SpamAssassin takes ~20 min then)
- * --model     turn on the logistic spam model ([antispam.model], off by default; see docs/antispam.md)
+ * --no-model  turn off the logistic spam model ([antispam.model], on by default; see docs/antispam.md)
+ * --model     turn it on when a configuration turned it off
  * --rspamd    also Debian's rspamd (apt-get install rspamd; Bayes in Redis db 7 on 127.0.0.1:6379,
  *             flushed first), same training half, network modules off; spam = score ≥ 6 (its
  *             `add header` threshold)
@@ -24,7 +25,7 @@ import { SUBSETS, isTest, loadCorpus, type CorpusMessage } from './corpus.js';
 import { privateSpamAssassin } from './spamassassin.js';
 import { privateRspamd } from './rspamd.js';
 
-const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' }, rspamd: { type: 'boolean' }, model: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' }, rspamd: { type: 'boolean' }, model: { type: 'boolean' }, 'no-model': { type: 'boolean' } } });
 const limit = values.limit ? Number(values.limit) : Infinity;
 const corpus = await loadCorpus(limit);
 const train = corpus.filter((m) => !isTest(m));
@@ -36,7 +37,7 @@ console.log(`corpus: ${corpus.length} messages (train ${train.length}, test ${te
 
 // ── Moat ──────────────────────────────────────────────────────────────────────
 const loaded = loadConfig([]).config;
-const config = { ...loaded, antispam: { ...loaded.antispam, model: { ...loaded.antispam.model, enabled: values.model ?? loaded.antispam.model.enabled } } };
+const config = { ...loaded, antispam: { ...loaded.antispam, model: { ...loaded.antispam.model, enabled: values['no-model'] ? false : (values.model ?? loaded.antispam.model.enabled) } } };
 const store = openSqliteTokenStore(join(work, 'moat'));
 let t0 = performance.now();
 for (const m of train) await learnMessage(store, Buffer.from(m.text), m.spam ? 'spam' : 'ham', config.antispam.model.enabled);

@@ -1,5 +1,5 @@
 /**
- * Chooses the Bayes parameters and the BAYES_* band weights by 5-fold cross-validation on the
+ * Chooses the Bayes parameters and the BAYES_* band weights (`scoring = "bands"`) by 5-fold cross-validation on the
  * TRAINING half of the corpus only (the test half of bench/antispam/run.ts is never read here).
  * For each fold, Bayes is trained in memory on the other four and scores the held-out fold; the
  * rule score of every message is computed once. Then, for each classifier setting, the band
@@ -9,14 +9,15 @@
  *   node bin/moat-dev.js bench/antispam/tune.ts [--max-fp 0.0005] [--margin 0]
  *   node bin/moat-dev.js bench/antispam/tune.ts --report [--misses]
  *
- * --report  no search: cross-validated figures of the shipped classifier and BAYES_* weights, per
- *           subset, with the held-out ham close to the threshold (what a setting risks on new mail)
+ * --report  no search: cross-validated figures of the shipped scoring (rules at their trained
+ *           scores, Bayes and the spam model as configured), per subset, with the held-out ham close
+ *           to the threshold (what a setting risks on new mail)
  * --misses  with --report: also list the missed spam and the highest-scoring ham (training half)
  * --params  with --report: classifier parameters to use instead of the shipped ones (JSON, e.g.
  *           '{"minInterest":0.35}')
  *
- * --model   with --report: add the opt-in logistic spam model ([antispam.model] weights, fitted per
- *           fold like Bayes) as the scorer does; the grid search (without --report) is Bayes alone
+ * --no-model with --report: leave out the logistic spam model (by default it is fitted per fold
+ *           like Bayes and scored as [antispam.model] says); the grid search is Bayes alone
  *
  * --grouped hard ham is dealt to the folds by the registered domain of its From address instead,
  *           so a held-out newsletter's sender was never trained on: a harsher test of how new
@@ -28,13 +29,13 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_PARAMS, type ClassifierParams } from '../../src/antispam/bayes/classifier.js';
-import { BAYES_BANDS } from '../../src/antispam/spam-scorer.js';
+import { BAYES_BANDS, bayesBand, bayesScore } from '../../src/antispam/bayes/bayes-score.js';
 import { loadConfig } from '../../src/core/config/load.js';
 import { SUBSETS } from './corpus.js';
 import { modelScore } from '../../src/antispam/model/logistic-model.js';
 import { crossValidatedBayes, crossValidatedLogOdds, trainingItems } from './cross-validation.js';
 
-const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, model: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, 'no-model': { type: 'boolean' } } });
 const MAX_FP = Number(values['max-fp'] ?? 0.0005);
 const FOLDS = Number(values.folds ?? 5);
 const REQUIRED = 5;
@@ -47,13 +48,14 @@ const crossValidated = (params: ClassifierParams) => crossValidatedBayes(items, 
 
 const bandOf = (p: number) => BAYES_BANDS.findIndex((b) => p >= b.min && p < b.max);
 
+/** Band search (scoring = "bands"): rules at their untrained scores, as before score sets existed. */
 function evaluate(bands: number[], weights: number[]): { fp: number; recall: number } {
   let fp = 0;
   let ham = 0;
   let caught = 0;
   let spam = 0;
   items.forEach((it, i) => {
-    const score = it.rules + weights[bands[i]!]!;
+    const score = it.rulesUntrained + weights[bands[i]!]!;
     const flagged = score >= (it.spam ? REQUIRED : REQUIRED - MARGIN);
     if (it.spam) {
       spam++;
@@ -92,20 +94,21 @@ function searchWeights(bands: number[]): { weights: number[]; fp: number; recall
   return { weights, ...evaluate(bands, weights) };
 }
 
-/** LOGREG_* score of every message, each from a model fitted on the other folds (0 without --model). */
+const antispam = loadConfig([]).config.antispam;
+
+/** LOGREG_* score of every message, each from a model fitted on the other folds (0 with --no-model or the model disabled). */
 async function crossValidatedModel(): Promise<number[]> {
-  const m = loadConfig([]).config.antispam.model;
-  if (!values.model) return items.map(() => 0);
+  const m = antispam.model;
+  if (values['no-model'] || !m.enabled) return items.map(() => 0);
   return (await crossValidatedLogOdds(items, FOLDS)).map((z) => modelScore(z, m));
 }
 
 if (values.report) {
   const modelScores = await crossValidatedModel();
   const params: ClassifierParams = { ...DEFAULT_PARAMS, ...(values.params ? (JSON.parse(values.params) as Partial<ClassifierParams>) : {}) };
-  console.log(`classifier ${JSON.stringify(params)}, shipped BAYES_* weights`);
+  console.log(`classifier ${JSON.stringify(params)}, Bayes scoring ${JSON.stringify({ scoring: antispam.bayes.scoring, weight: antispam.bayes.weight, min_score: antispam.bayes.min_score, max_score: antispam.bayes.max_score })}`);
   const probs = crossValidated(params);
-  const weights = BAYES_BANDS.map((b) => b.score);
-  const scoreOf = (i: number) => items[i]!.rules + weights[bandOf(probs[i]!)]! + modelScores[i]!;
+  const scoreOf = (i: number) => items[i]!.rules + bayesScore(probs[i]!, antispam.bayes) + modelScores[i]!;
   console.log('| subset | msgs | CV flagged (score ≥ 5) | ham ≥ 4 | ham ≥ 3 |');
   console.log('|---|---|---|---|---|');
   for (const subset of SUBSETS) {
@@ -120,7 +123,7 @@ if (values.report) {
   const caught = spam.filter((i) => scoreOf(i) >= REQUIRED).length;
   console.log(`| all ham | ${ham.length} | FP ${((100 * fp) / ham.length).toFixed(2)}% (${fp}) | ${ham.filter((i) => scoreOf(i) >= REQUIRED - 1).length} | ${ham.filter((i) => scoreOf(i) >= REQUIRED - 2).length} |`);
   console.log(`| all spam | ${spam.length} | recall ${((100 * caught) / spam.length).toFixed(2)}% (${caught}) | | |`);
-  const bands = (list: number[]) => BAYES_BANDS.map((b, k) => `${b.name} ${list.filter((i) => bandOf(probs[i]!) === k).length}`).join(', ');
+  const bands = (list: number[]) => BAYES_BANDS.map((b) => `${b.name} ${list.filter((i) => bayesBand(probs[i]!) === b).length}`).join(', ');
   console.log(`\nBayes bands, spam: ${bands(spam)}\nBayes bands, ham:  ${bands(ham)}`);
   if (values.misses) {
     const line = (i: number) => `${scoreOf(i).toFixed(1).padStart(5)} p=${probs[i]!.toFixed(3)} lr=${modelScores[i]!.toFixed(1)} ${items[i]!.id} [${[...items[i]!.symbols.keys()].join(',')}] ${items[i]!.subject.slice(0, 60)}`;

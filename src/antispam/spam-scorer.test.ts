@@ -13,6 +13,7 @@ import { LiteralAutomaton } from './rules/literal-automaton.js';
 import { tokenize } from './bayes/tokenizer.js';
 import { viewMessage } from './message-view.js';
 import { combine, tokenProbability } from './bayes/classifier.js';
+import { bayesBand, bayesScore } from './bayes/bayes-score.js';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
 import { isMoatError } from '../core/errors.js';
 
@@ -138,4 +139,47 @@ test('shipped rules: whole-word vocabulary, display-name addresses compared by d
   assert.equal(display('"support@bank.com" <x@evil.top>'), true);
   assert.equal(display('"news@shop.example.com" <list@example.com>'), false, 'same registered domain');
   assert.equal(display('"hyatt@mozilla" <feeds@example.org>'), false, 'not an address with a domain');
+});
+
+test('BAYES_* scores: log-odds by default, clamped; fixed bands on request; band names from the probability', () => {
+  const logOdds = { scoring: 'log_odds' as const, weight: 0.5, min_score: -3, max_score: 6 };
+  assert.equal(bayesScore(0.5, logOdds), 0);
+  assert.equal(bayesScore(0.99, logOdds), 2.3, '0.5 × ln(99)');
+  assert.equal(bayesScore(0.9999, logOdds), 4.61);
+  assert.equal(bayesScore(1, logOdds), 6, 'p = 1 is clamped, not infinite');
+  assert.equal(bayesScore(0, logOdds), -3);
+  assert.equal(bayesScore(Number.NaN, logOdds), 0);
+  assert.equal(bayesScore(1, { ...logOdds, weight: 0 }), 0, 'weight 0 silences it');
+  const bands = { ...logOdds, scoring: 'bands' as const };
+  assert.deepEqual([0.9995, 0.995, 0.97, 0.5, 0.01].map((p) => bayesScore(p, bands)), [6, 5, 3.5, 0, -3]);
+  assert.deepEqual([0.9995, 0.995, 0.5, 0, 1].map((p) => bayesBand(p).name), ['BAYES_999', 'BAYES_99', 'BAYES_50', 'BAYES_00', 'BAYES_999']);
+  fc.assert(
+    fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (a, b) => {
+      const [lo, hi] = a <= b ? [a, b] : [b, a];
+      const s = bayesScore(lo, logOdds);
+      assert.ok(s >= -3 && s <= 6 && s <= bayesScore(hi, logOdds), 'bounded and monotonic');
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('score_trained: a rule weighs its trained score once Bayes answers, and still feeds meta rules at 0', async () => {
+  const text = [
+    '[[rule]]\nname = "WEAK"\nscore = 1.5\nscore_trained = 0\ndescription = "weak"\nfield = "subject"\nliterals = ["deal"]\n',
+    '[[rule]]\nname = "LESS"\nscore = 2\nscore_trained = 0.5\ndescription = "less"\nfield = "subject"\nliterals = ["deal"]\n',
+    '[[rule]]\nname = "COMBO"\nscore = 1\nscore_trained = 4\ndescription = "combo"\nall_of = ["WEAK", "LESS"]\n',
+  ].join('\n');
+  const rules = new RuleSet(parseRuleFile('t.toml', text));
+  const view = viewMessage(msg('a deal', 'x'));
+  assert.deepEqual(rules.evaluate(view).map((s) => [s.name, s.score]), [['WEAK', 1.5], ['LESS', 2], ['COMBO', 1]]);
+  assert.deepEqual(rules.evaluate(view, { trained: true }).map((s) => [s.name, s.score]), [['WEAK', 0], ['LESS', 0.5], ['COMBO', 4]]);
+  // In the scorer, "trained" means Bayes has min_learned (2 here) spam and ham.
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-bayes-')));
+  const scorer = createSpamScorer({ config: loadConfig([{ file: 't.toml', text: '[antispam.bayes]\nmin_learned = 2\nautolearn = false\n[antispam.model]\nenabled = false\n' }]).config.antispam, rules, store, logger: silentLogger() });
+  const ruleSymbols = async () => (await scorer.check({ message: msg('a deal', 'x'), mailFrom: '', rcptTo: [] })).symbols.filter((s) => !s.name.startsWith('BAYES_')).map((s) => `${s.name}=${s.score}`);
+  assert.deepEqual(await ruleSymbols(), ['WEAK=1.5', 'LESS=2', 'COMBO=1']);
+  for (const [i, as] of (['spam', 'spam', 'ham', 'ham'] as const).entries()) await store.learn(`k${i}`, [`t${i}`], as);
+  assert.deepEqual(await ruleSymbols(), ['LESS=0.5', 'COMBO=4'], 'trained: WEAK scores 0 and is not shown, COMBO still sees it');
+  assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\nscore_trained = "x"\ndescription = "d"\ncheck = "html_only"\n'), /score_trained/);
+  await store.close();
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
+import { bayesBand, bayesScore } from './bayes/bayes-score.js';
 import { combine, tokenProbability, type TokenCounts } from './bayes/classifier.js';
 import type { BayesTokenStore } from './bayes/token-store.js';
 import { tokenize } from './bayes/tokenizer.js';
@@ -27,18 +28,8 @@ export interface ScorerDeps {
   modelCheckMs?: number;
 }
 
-/** Bayes probability bands → symbols, as SpamAssassin names them; weights tuned so BAYES_99 alone is spam. */
-export const BAYES_BANDS: Array<{ min: number; max: number; name: string; score: number }> = [
-  { min: 0.999, max: 1.01, name: 'BAYES_999', score: 6.0 },
-  { min: 0.99, max: 0.999, name: 'BAYES_99', score: 5.0 },
-  { min: 0.95, max: 0.99, name: 'BAYES_95', score: 3.5 },
-  { min: 0.8, max: 0.95, name: 'BAYES_80', score: 2.0 },
-  { min: 0.6, max: 0.8, name: 'BAYES_60', score: 1.0 },
-  { min: 0.4, max: 0.6, name: 'BAYES_50', score: 0 },
-  { min: 0.2, max: 0.4, name: 'BAYES_20', score: -0.5 },
-  { min: 0.05, max: 0.2, name: 'BAYES_05', score: -1.5 },
-  { min: -0.01, max: 0.05, name: 'BAYES_00', score: -3.0 },
-];
+/** Kept for the scripts that import it from here; the bands and their scoring live in bayes/bayes-score.ts. */
+export { BAYES_BANDS } from './bayes/bayes-score.js';
 
 /** How often the scorer asks the store whether a newer model was fitted (by this node or another). */
 const MODEL_CHECK_MS = 30_000;
@@ -81,8 +72,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const probs = new Map<string, number>();
     for (const [t, n] of counts) probs.set(t, tokenProbability(n, totals.spam, totals.ham));
     const { probability, used } = combine(probs);
-    const band = BAYES_BANDS.find((b) => probability >= b.min && probability < b.max)!;
-    return { name: band.name, score: band.score, description: `Bayes spam probability ${(probability * 100).toFixed(1)}%`, options: [`${used} tokens`] };
+    return { name: bayesBand(probability).name, score: bayesScore(probability, c.bayes), description: `Bayes spam probability ${(probability * 100).toFixed(1)}%`, options: [`${used} tokens`] };
   };
 
   const m = c.model;
@@ -112,7 +102,11 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   const check = async (input: SpamCheckInput, signal?: AbortSignal): Promise<SpamVerdict> => {
     const thresholds = { ...baseThresholds, ...(input.thresholds ?? {}) };
     const view = viewMessage(input.message);
-    const symbols = deps.rules.evaluate(view).filter((s) => s.score !== 0);
+    // One totals query per message: on SQLite it counts the learned messages.
+    const totals = await deps.store.totals();
+    const learned = enoughLearned(totals);
+    // Rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).
+    const symbols = deps.rules.evaluate(view, { trained: learned }).filter((s) => s.score !== 0);
     const headers: Array<{ name: string; value: string }> = [];
     for (const source of deps.sources ?? []) {
       const r = await source(view, input, signal);
@@ -120,9 +114,6 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       headers.push(...(r.headers ?? []));
     }
     const tokens = tokenize(view);
-    // One totals query per message: on SQLite it counts the learned messages.
-    const totals = await deps.store.totals();
-    const learned = enoughLearned(totals);
     const bayes = learned ? await bayesSymbol(tokens, totals) : undefined;
     const features = featuresFor(input.message, tokens);
     const logreg = learned && features && (await modelSymbol(features));

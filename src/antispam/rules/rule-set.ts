@@ -12,6 +12,12 @@ const RuleSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Z0-9_]+$/, 'upper-case letters, digits and _'),
     score: z.number(),
+    /**
+     * Score once Bayes is trained (`bayes.min_learned` reached), like SpamAssassin's score sets:
+     * a weak sign the trained classifiers already read from the same text can weigh less (or 0:
+     * then it is a building block) when they answer. Default: `score`.
+     */
+    score_trained: z.number().optional(),
     description: z.string(),
     field: FIELD.optional(),
     /** Matches when any of these appears (case-insensitive). */
@@ -107,7 +113,8 @@ export class RuleSet {
     return this.rules.length;
   }
 
-  evaluate(view: MessageView): SpamSymbol[] {
+  /** The rules that match, each with its score (`score_trained` when `trained`); callers drop score-0 building blocks. */
+  evaluate(view: MessageView, options: { trained?: boolean } = {}): SpamSymbol[] {
     const texts = new Map<string, string>();
     const text = (f: string) => {
       let t = texts.get(f);
@@ -130,6 +137,7 @@ export class RuleSet {
       const none = !rule.none_of || !rule.none_of.some((r) => matched.has(r));
       if (all && any && none) matched.add(rule.name);
     }
-    return this.rules.filter((r) => matched.has(r.name)).map((r) => ({ name: r.name, score: r.score, description: r.description }));
+    const scoreOf = (r: RuleDefinition) => (options.trained === true ? (r.score_trained ?? r.score) : r.score);
+    return this.rules.filter((r) => matched.has(r.name)).map((r) => ({ name: r.name, score: scoreOf(r), description: r.description }));
   }
 }

@@ -41,6 +41,16 @@ export const AntispamSection = z.strictObject({
       redis_prefix: z.string().default('moat:bayes:'),
       /** Bayes gives no opinion until this many spam and ham messages each were learned (SpamAssassin's bayes_min_*_num). */
       min_learned: z.number().int().min(0).default(200),
+      /**
+       * How the BAYES_* symbol scores. `log_odds`: `weight` × ln(p / (1 − p)) clamped to
+       * [min_score, max_score], so p = 0.9 gives +1.1, 0.99 +2.3, 0.9999 +4.6, 0.01 −2.3 (the
+       * symbol's name still gives the probability band). `bands`: SpamAssassin-style fixed score
+       * per band (BAYES_99 +5, BAYES_999 +6, …, BAYES_00 −3).
+       */
+      scoring: z.enum(['log_odds', 'bands']).default('log_odds'),
+      weight: z.number().min(0).default(0.5),
+      max_score: z.number().min(0).default(6),
+      min_score: z.number().max(0).default(-3),
       /** Autolearn spam above / ham below these scores (without the Bayes symbol); `false` disables. */
       autolearn: z.boolean().default(true),
       autolearn_spam_score: z.number().default(12),
@@ -50,15 +60,14 @@ export const AntispamSection = z.strictObject({
   /**
    * Logistic-regression spam model fitted on the same learned messages as Bayes (tokens and byte
    * 4-grams of the message start): symbol LOGREG_SPAM / LOGREG_HAM scoring `weight` × log-odds,
-   * clamped to [min_score, max_score]. Silent until `bayes.min_learned` spam and ham were learned.
-   * Off by default: on the benchmark corpus it lifts spam recall from 89.6% to 94.5% but doubles
-   * the false positives on newsletters (0.10% → 0.19%); docs/antispam.md has the figures.
+   * clamped to [min_score, max_score]. Silent until `bayes.min_learned` spam and ham were learned
+   * and a model was fitted. docs/antispam.md has the measured figures.
    */
   model: z
     .strictObject({
-      enabled: z.boolean().default(false),
-      weight: z.number().min(0).default(0.5),
-      max_score: z.number().min(0).default(3),
+      enabled: z.boolean().default(true),
+      weight: z.number().min(0).default(0.75),
+      max_score: z.number().min(0).default(6),
       min_score: z.number().max(0).default(-2),
       /**
        * The model is fitted on at most this many of the most recently learned messages (each takes
