@@ -3,7 +3,8 @@
  * are cross-validated once per folding (stratified and sender-grouped, see tune.ts), then every
  * combination of the grid below is scored from those held-out values. Prints, per combination, CV
  * spam recall and the held-out ham at ≥ 5 / ≥ 4 / ≥ 3 under both foldings, best first among those
- * whose ham ≥ 5 is not above `--max-ham5` in either folding; the shipped setting is marked `*`.
+ * whose ham ≥ 5 is not above `--max-ham5` in either folding; the default and the high-recall
+ * setting (bench/antispam/settings.ts) are marked.
  *
  *   node bin/moat-dev.js bench/antispam/model-grid.ts [--max-ham5 N] [--ham-weight W] [--folds K]
  *
@@ -17,13 +18,14 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PARAMS } from '../../src/antispam/bayes/classifier.js';
 import { bayesScore, type BayesScoring } from '../../src/antispam/bayes/bayes-score.js';
 import { DEFAULT_FIT, modelScore } from '../../src/antispam/model/logistic-model.js';
-import { loadConfig } from '../../src/core/config/load.js';
+import { benchAntispamConfig } from './settings.js';
 import { crossValidatedBayes, crossValidatedLogOdds, trainingItems, type CvItem } from './cross-validation.js';
 
 const { values } = parseArgs({ options: { 'max-ham5': { type: 'string' }, 'ham-weight': { type: 'string' }, folds: { type: 'string' } } });
 const MAX_HAM5 = Number(values['max-ham5'] ?? 2);
 const FOLDS = Number(values.folds ?? 5);
-const shipped = loadConfig([]).config.antispam;
+const shipped = benchAntispamConfig(false);
+const highRecall = benchAntispamConfig(true);
 
 interface Folding {
   items: CvItem[];
@@ -54,8 +56,9 @@ function measure(f: Folding, s: Setting) {
 const bayesOptions: BayesScoring[] = [{ ...shipped.bayes, scoring: 'bands' }, ...[0.25, 0.5, 0.75, 1].map((weight) => ({ ...shipped.bayes, scoring: 'log_odds' as const, weight }))];
 const modelOptions: Setting['model'][] = [undefined];
 for (const weight of [0.5, 0.75, 1]) for (const max_score of [3, 4, 6]) modelOptions.push({ weight, max_score, min_score: shipped.model.min_score });
-const isShipped = (s: Setting) =>
-  s.trainedRules && s.bayes.scoring === shipped.bayes.scoring && (s.bayes.scoring === 'bands' || s.bayes.weight === shipped.bayes.weight) && (shipped.model.enabled ? s.model?.weight === shipped.model.weight && s.model.max_score === shipped.model.max_score : s.model === undefined);
+const isSetting = (s: Setting, a: typeof shipped) =>
+  s.trainedRules === a.trained_rule_scores && s.bayes.scoring === a.bayes.scoring && (s.bayes.scoring === 'bands' || s.bayes.weight === a.bayes.weight) && (a.model.enabled ? s.model?.weight === a.model.weight && s.model.max_score === a.model.max_score : s.model === undefined);
+const mark = (s: Setting) => (isSetting(s, shipped) ? 'default: ' : isSetting(s, highRecall) ? 'high-recall: ' : '');
 
 const rows: Array<{ s: Setting; r: ReturnType<typeof measure>[] }> = [];
 for (const trainedRules of [true, false]) for (const bayes of bayesOptions) for (const model of modelOptions) {
@@ -66,7 +69,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 console.log(`training half, ${FOLDS} folds; columns: CV spam recall, held-out ham at ≥ ${shipped.required_score} / ≥ ${shipped.required_score - 1} / ≥ ${shipped.required_score - 2}`);
 console.log(`| rules | Bayes | LOGREG weight / max | stratified recall | ham | grouped recall | ham |`);
 console.log('|---|---|---|---|---|---|---|');
-for (const { s, r } of rows.filter((x) => isShipped(x.s) || x.r.every((m) => m.ham[0]! <= MAX_HAM5)).sort((a, b) => Math.min(...b.r.map((m) => m.recall)) - Math.min(...a.r.map((m) => m.recall)))) {
+for (const { s, r } of rows.filter((x) => mark(x.s) !== '' || x.r.every((m) => m.ham[0]! <= MAX_HAM5)).sort((a, b) => Math.min(...b.r.map((m) => m.recall)) - Math.min(...a.r.map((m) => m.recall)))) {
   const bayes = s.bayes.scoring === 'bands' ? 'bands' : `${s.bayes.weight} × log-odds`;
-  console.log(`| ${isShipped(s) ? '* ' : ''}${s.trainedRules ? 'trained' : 'untrained'} | ${bayes} | ${s.model ? `${s.model.weight} / ${s.model.max_score}` : 'off'} | ${pct(r[0]!.recall)} | ${r[0]!.ham.join('/')} | ${pct(r[1]!.recall)} | ${r[1]!.ham.join('/')} |`);
+  console.log(`| ${mark(s)}${s.trainedRules ? 'trained' : 'untrained'} | ${bayes} | ${s.model ? `${s.model.weight} / ${s.model.max_score}` : 'off'} | ${pct(r[0]!.recall)} | ${r[0]!.ham.join('/')} | ${pct(r[1]!.recall)} | ${r[1]!.ham.join('/')} |`);
 }

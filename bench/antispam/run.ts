@@ -2,11 +2,12 @@
  * Anti-spam accuracy benchmark: Moat vs SpamAssassin (Debian) on the SpamAssassin public corpus.
  * Both are trained on the same half (Bayes) and tested on the other half, network tests off.
  *
- *   node bin/moat-dev.js bench/antispam/run.ts [--limit N] [--no-sa] [--rspamd] [--no-model]
+ *   node bin/moat-dev.js bench/antispam/run.ts [--limit N] [--no-sa] [--rspamd] [--model | --high-recall]
  *
  * --limit N   messages per subset (default: all, ~6,000 messages; SpamAssassin takes ~20 min then)
- * --no-model  turn off the logistic spam model ([antispam.model], on by default; see docs/antispam.md)
- * --model     turn it on when a configuration turned it off
+ * --model     turn on the logistic spam model ([antispam.model], off by default; see docs/antispam.md)
+ * --high-recall  the measured high-recall setting (bench/antispam/settings.ts: log-odds Bayes
+ *             scoring, trained rule scores, the spam model)
  * --rspamd    also Debian's rspamd (apt-get install rspamd; Bayes in Redis db 7 on 127.0.0.1:6379,
  *             flushed first), same training half, network modules off; spam = score ≥ 6 (its
  *             `add header` threshold)
@@ -15,7 +16,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../src/core/config/load.js';
+import { benchAntispamConfig } from './settings.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createSpamScorer, learnMessage } from '../../src/antispam/spam-scorer.js';
 import { refitModel } from '../../src/antispam/model/model-refit.js';
@@ -25,7 +26,7 @@ import { SUBSETS, isTest, loadCorpus, type CorpusMessage } from './corpus.js';
 import { privateSpamAssassin } from './spamassassin.js';
 import { privateRspamd } from './rspamd.js';
 
-const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' }, rspamd: { type: 'boolean' }, model: { type: 'boolean' }, 'no-model': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { limit: { type: 'string' }, 'no-sa': { type: 'boolean' }, rspamd: { type: 'boolean' }, model: { type: 'boolean' }, 'high-recall': { type: 'boolean' } } });
 const limit = values.limit ? Number(values.limit) : Infinity;
 const corpus = await loadCorpus(limit);
 const train = corpus.filter((m) => !isTest(m));
@@ -36,8 +37,8 @@ await chmod(work, 0o755);
 console.log(`corpus: ${corpus.length} messages (train ${train.length}, test ${test.length}); work dir ${work}`);
 
 // ── Moat ──────────────────────────────────────────────────────────────────────
-const loaded = loadConfig([]).config;
-const config = { ...loaded, antispam: { ...loaded.antispam, model: { ...loaded.antispam.model, enabled: values['no-model'] ? false : (values.model ?? loaded.antispam.model.enabled) } } };
+const base = benchAntispamConfig(values['high-recall'] === true);
+const config = { antispam: { ...base, model: { ...base.model, enabled: values.model ?? base.model.enabled } } };
 const store = openSqliteTokenStore(join(work, 'moat'));
 let t0 = performance.now();
 for (const m of train) await learnMessage(store, Buffer.from(m.text), m.spam ? 'spam' : 'ham', config.antispam.model.enabled);

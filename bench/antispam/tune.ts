@@ -9,15 +9,16 @@
  *   node bin/moat-dev.js bench/antispam/tune.ts [--max-fp 0.0005] [--margin 0]
  *   node bin/moat-dev.js bench/antispam/tune.ts --report [--misses]
  *
- * --report  no search: cross-validated figures of the shipped scoring (rules at their trained
- *           scores, Bayes and the spam model as configured), per subset, with the held-out ham close
- *           to the threshold (what a setting risks on new mail)
+ * --report  no search: cross-validated figures of the default scoring (rules, Bayes, and the spam
+ *           model if enabled), per subset, with the held-out ham close to the threshold (what a
+ *           setting risks on new mail)
+ * --high-recall with --report: the high-recall setting instead (bench/antispam/settings.ts)
  * --misses  with --report: also list the missed spam and the highest-scoring ham (training half)
  * --params  with --report: classifier parameters to use instead of the shipped ones (JSON, e.g.
  *           '{"minInterest":0.35}')
  *
- * --no-model with --report: leave out the logistic spam model (by default it is fitted per fold
- *           like Bayes and scored as [antispam.model] says); the grid search is Bayes alone
+ * --no-model with --report: leave out the logistic spam model even if enabled (it is fitted per
+ *           fold like Bayes and scored as [antispam.model] says); the grid search is Bayes alone
  *
  * --grouped hard ham is dealt to the folds by the registered domain of its From address instead,
  *           so a held-out newsletter's sender was never trained on: a harsher test of how new
@@ -30,12 +31,12 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PARAMS, type ClassifierParams } from '../../src/antispam/bayes/classifier.js';
 import { BAYES_BANDS, bayesBand, bayesScore } from '../../src/antispam/bayes/bayes-score.js';
-import { loadConfig } from '../../src/core/config/load.js';
+import { benchAntispamConfig } from './settings.js';
 import { SUBSETS } from './corpus.js';
 import { modelScore } from '../../src/antispam/model/logistic-model.js';
 import { crossValidatedBayes, crossValidatedLogOdds, trainingItems } from './cross-validation.js';
 
-const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, 'no-model': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, 'no-model': { type: 'boolean' }, 'high-recall': { type: 'boolean' } } });
 const MAX_FP = Number(values['max-fp'] ?? 0.0005);
 const FOLDS = Number(values.folds ?? 5);
 const REQUIRED = 5;
@@ -94,7 +95,7 @@ function searchWeights(bands: number[]): { weights: number[]; fp: number; recall
   return { weights, ...evaluate(bands, weights) };
 }
 
-const antispam = loadConfig([]).config.antispam;
+const antispam = benchAntispamConfig(values['high-recall'] === true);
 
 /** LOGREG_* score of every message, each from a model fitted on the other folds (0 with --no-model or the model disabled). */
 async function crossValidatedModel(): Promise<number[]> {
@@ -108,7 +109,7 @@ if (values.report) {
   const params: ClassifierParams = { ...DEFAULT_PARAMS, ...(values.params ? (JSON.parse(values.params) as Partial<ClassifierParams>) : {}) };
   console.log(`classifier ${JSON.stringify(params)}, Bayes scoring ${JSON.stringify({ scoring: antispam.bayes.scoring, weight: antispam.bayes.weight, min_score: antispam.bayes.min_score, max_score: antispam.bayes.max_score })}`);
   const probs = crossValidated(params);
-  const scoreOf = (i: number) => items[i]!.rules + bayesScore(probs[i]!, antispam.bayes) + modelScores[i]!;
+  const scoreOf = (i: number) => (antispam.trained_rule_scores ? items[i]!.rules : items[i]!.rulesUntrained) + bayesScore(probs[i]!, antispam.bayes) + modelScores[i]!;
   console.log('| subset | msgs | CV flagged (score ≥ 5) | ham ≥ 4 | ham ≥ 3 |');
   console.log('|---|---|---|---|---|');
   for (const subset of SUBSETS) {

@@ -141,7 +141,7 @@ test('shipped rules: whole-word vocabulary, display-name addresses compared by d
   assert.equal(display('"hyatt@mozilla" <feeds@example.org>'), false, 'not an address with a domain');
 });
 
-test('BAYES_* scores: log-odds by default, clamped; fixed bands on request; band names from the probability', () => {
+test('BAYES_* scores: fixed bands by default, clamped log-odds on request; band names from the probability', () => {
   const logOdds = { scoring: 'log_odds' as const, weight: 0.5, min_score: -3, max_score: 6 };
   assert.equal(bayesScore(0.5, logOdds), 0);
   assert.equal(bayesScore(0.99, logOdds), 2.3, '0.5 × ln(99)');
@@ -163,7 +163,7 @@ test('BAYES_* scores: log-odds by default, clamped; fixed bands on request; band
   );
 });
 
-test('score_trained: a rule weighs its trained score once Bayes answers, and still feeds meta rules at 0', async () => {
+test('score_trained: with trained_rule_scores, a rule weighs its trained score once Bayes answers, and still feeds meta rules at 0', async () => {
   const text = [
     '[[rule]]\nname = "WEAK"\nscore = 1.5\nscore_trained = 0\ndescription = "weak"\nfield = "subject"\nliterals = ["deal"]\n',
     '[[rule]]\nname = "LESS"\nscore = 2\nscore_trained = 0.5\ndescription = "less"\nfield = "subject"\nliterals = ["deal"]\n',
@@ -175,11 +175,13 @@ test('score_trained: a rule weighs its trained score once Bayes answers, and sti
   assert.deepEqual(rules.evaluate(view, { trained: true }).map((s) => [s.name, s.score]), [['WEAK', 0], ['LESS', 0.5], ['COMBO', 4]]);
   // In the scorer, "trained" means Bayes has min_learned (2 here) spam and ham.
   const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-bayes-')));
-  const scorer = createSpamScorer({ config: loadConfig([{ file: 't.toml', text: '[antispam.bayes]\nmin_learned = 2\nautolearn = false\n[antispam.model]\nenabled = false\n' }]).config.antispam, rules, store, logger: silentLogger() });
-  const ruleSymbols = async () => (await scorer.check({ message: msg('a deal', 'x'), mailFrom: '', rcptTo: [] })).symbols.filter((s) => !s.name.startsWith('BAYES_')).map((s) => `${s.name}=${s.score}`);
+  const scorerWith = (toml: string) => createSpamScorer({ config: loadConfig([{ file: 't.toml', text: `${toml}[antispam.bayes]\nmin_learned = 2\nautolearn = false\n` }]).config.antispam, rules, store, logger: silentLogger() });
+  const scorer = scorerWith('[antispam]\ntrained_rule_scores = true\n');
+  const ruleSymbols = async (s = scorer) => (await s.check({ message: msg('a deal', 'x'), mailFrom: '', rcptTo: [] })).symbols.filter((s) => !s.name.startsWith('BAYES_')).map((s) => `${s.name}=${s.score}`);
   assert.deepEqual(await ruleSymbols(), ['WEAK=1.5', 'LESS=2', 'COMBO=1']);
   for (const [i, as] of (['spam', 'spam', 'ham', 'ham'] as const).entries()) await store.learn(`k${i}`, [`t${i}`], as);
   assert.deepEqual(await ruleSymbols(), ['LESS=0.5', 'COMBO=4'], 'trained: WEAK scores 0 and is not shown, COMBO still sees it');
+  assert.deepEqual(await ruleSymbols(scorerWith('')), ['WEAK=1.5', 'LESS=2', 'COMBO=1'], 'trained_rule_scores is off by default');
   assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\nscore_trained = "x"\ndescription = "d"\ncheck = "html_only"\n'), /score_trained/);
   await store.close();
 });

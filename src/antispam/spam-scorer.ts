@@ -105,8 +105,8 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     // One totals query per message: on SQLite it counts the learned messages.
     const totals = await deps.store.totals();
     const learned = enoughLearned(totals);
-    // Rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).
-    const symbols = deps.rules.evaluate(view, { trained: learned }).filter((s) => s.score !== 0);
+    // With trained_rule_scores, rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).
+    const symbols = deps.rules.evaluate(view, { trained: learned && c.trained_rule_scores }).filter((s) => s.score !== 0);
     const headers: Array<{ name: string; value: string }> = [];
     for (const source of deps.sources ?? []) {
       const r = await source(view, input, signal);

@@ -55,13 +55,12 @@ test('scorer: LOGREG_SPAM / LOGREG_HAM from the fitted model, silent when off or
   const fresh = scorerWith('[antispam.model]\nenabled = true\n');
   const spamVerdict = await fresh.explain(Buffer.from(spamText(77)));
   const logreg = spamVerdict.symbols.find((x) => x.name === 'LOGREG_SPAM');
-  assert.ok(logreg && logreg.score > 0 && logreg.score <= 6, JSON.stringify(spamVerdict.symbols));
+  assert.ok(logreg && logreg.score > 0 && logreg.score <= 3, JSON.stringify(spamVerdict.symbols));
   assert.match(logreg.description, /probability \d+\.\d%/);
   const hamVerdict = await fresh.explain(Buffer.from(hamText(77)));
   const hamSymbol = hamVerdict.symbols.find((x) => x.name === 'LOGREG_HAM');
   assert.ok(hamSymbol && hamSymbol.score < 0 && hamSymbol.score >= -2, JSON.stringify(hamVerdict.symbols));
-  assert.ok((await names(spamText(77), scorerWith(''))).includes('LOGREG_SPAM'), 'on by default');
-  assert.ok(!(await names(spamText(77), scorerWith('[antispam.model]\nenabled = false\n'))).some((n) => n.startsWith('LOGREG')), 'silent when turned off');
+  assert.ok(!(await names(spamText(77), scorerWith(''))).some((n) => n.startsWith('LOGREG')), 'off by default');
   const capped = scorerWith('[antispam.model]\nenabled = true\nweight = 100\nmax_score = 1.25\n');
   assert.equal((await capped.explain(Buffer.from(spamText(78)))).symbols.find((x) => x.name === 'LOGREG_SPAM')?.score, 1.25, 'clamped to max_score');
   await store.close();

@@ -13,6 +13,12 @@ export const AntispamSection = z.strictObject({
   reject_score: z.number().default(15),
   /** Extra rule files or directories (TOML), loaded after the shipped rules; same name overrides. */
   rules: z.array(z.string()).default([]),
+  /**
+   * Once Bayes answers (`bayes.min_learned` reached), score rules by their `score_trained` where
+   * they have one (SpamAssassin's score sets; the shipped weak rules have 0). Off by default;
+   * part of the measured high-recall setting in docs/antispam.md.
+   */
+  trained_rule_scores: z.boolean().default(false),
   /** DNS servers for blocklists and SPF/DKIM/DMARC (`host:port`); empty = the system's resolver. */
   dns_servers: z.array(z.string()).default([]),
   /** Check SPF, DKIM, DMARC and ARC (mailauth) and add Authentication-Results. */
@@ -42,12 +48,13 @@ export const AntispamSection = z.strictObject({
       /** Bayes gives no opinion until this many spam and ham messages each were learned (SpamAssassin's bayes_min_*_num). */
       min_learned: z.number().int().min(0).default(200),
       /**
-       * How the BAYES_* symbol scores. `log_odds`: `weight` × ln(p / (1 − p)) clamped to
-       * [min_score, max_score], so p = 0.9 gives +1.1, 0.99 +2.3, 0.9999 +4.6, 0.01 −2.3 (the
-       * symbol's name still gives the probability band). `bands`: SpamAssassin-style fixed score
-       * per band (BAYES_99 +5, BAYES_999 +6, …, BAYES_00 −3).
+       * How the BAYES_* symbol scores. `bands` (default): SpamAssassin-style fixed score per band
+       * (BAYES_999 +6, BAYES_99 +5, BAYES_95 +3.5, …, BAYES_00 −3). `log_odds`: `weight` ×
+       * ln(p / (1 − p)) clamped to [min_score, max_score], so p = 0.9 gives +1.1, 0.99 +2.3,
+       * 0.9999 +4.6, 0.01 −2.3 (the symbol's name still gives the probability band); part of the
+       * measured high-recall setting in docs/antispam.md.
        */
-      scoring: z.enum(['log_odds', 'bands']).default('log_odds'),
+      scoring: z.enum(['log_odds', 'bands']).default('bands'),
       weight: z.number().min(0).default(0.5),
       max_score: z.number().min(0).default(6),
       min_score: z.number().max(0).default(-3),
@@ -61,13 +68,14 @@ export const AntispamSection = z.strictObject({
    * Logistic-regression spam model fitted on the same learned messages as Bayes (tokens and byte
    * 4-grams of the message start): symbol LOGREG_SPAM / LOGREG_HAM scoring `weight` × log-odds,
    * clamped to [min_score, max_score]. Silent until `bayes.min_learned` spam and ham were learned
-   * and a model was fitted. docs/antispam.md has the measured figures.
+   * and a model was fitted. Off by default; docs/antispam.md has the measured figures (with it and
+   * the two settings above: SpamAssassin's recall, half its false positives, twice Moat's default).
    */
   model: z
     .strictObject({
-      enabled: z.boolean().default(true),
-      weight: z.number().min(0).default(0.75),
-      max_score: z.number().min(0).default(6),
+      enabled: z.boolean().default(false),
+      weight: z.number().min(0).default(0.5),
+      max_score: z.number().min(0).default(3),
       min_score: z.number().max(0).default(-2),
       /**
        * The model is fitted on at most this many of the most recently learned messages (each takes
