@@ -74,7 +74,9 @@ for (const grouped of [false, true]) {
       let ham = 0;
       let spam = 0;
       items.forEach((o, j) => {
-        if (o.fold !== it.fold && key(j) === k) o.spam ? spam++ : ham++;
+        if (o.fold === it.fold || key(j) !== k) return;
+        if (o.spam) spam++;
+        else ham++;
       });
       return ham > 0 && spam === 0;
     });
