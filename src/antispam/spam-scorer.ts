@@ -28,9 +28,6 @@ export interface ScorerDeps {
   modelCheckMs?: number;
 }
 
-/** Kept for the scripts that import it from here; the bands and their scoring live in bayes/bayes-score.ts. */
-export { BAYES_BANDS } from './bayes/bayes-score.js';
-
 /** How often the scorer asks the store whether a newer model was fitted (by this node or another). */
 const MODEL_CHECK_MS = 30_000;
 
