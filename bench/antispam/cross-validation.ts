@@ -24,7 +24,7 @@ export interface CvItem {
   rules: number;
   /** Sum of the shipped rules' untrained scores (`score`): the weights before score sets. */
   rulesUntrained: number;
-  /** Rule symbols that matched with a nonzero untrained score (name → trained score), for re-weighting experiments. */
+  /** Rules that matched with a nonzero untrained score (name → that score), for rule-by-rule experiments. */
   symbols: Map<string, number>;
 }
 
@@ -48,10 +48,10 @@ export async function trainingItems(folds: number, grouped: boolean): Promise<Cv
     const k = seen.get(m.subset) ?? 0;
     seen.set(m.subset, k + 1);
     const untrained: SpamSymbol[] = rules.evaluate(view).filter((s) => s.score !== 0);
-    const symbols: SpamSymbol[] = rules.evaluate(view, { trained: true }).filter((s) => s.score !== 0 || untrained.some((u) => u.name === s.name));
+    const trained: SpamSymbol[] = rules.evaluate(view, { trained: true });
     const fold = grouped && m.subset === 'hard-ham-1' ? senderFold(view.header('from'), folds) : k % folds;
     const tokens = tokenize(view);
-    return { id: `${m.subset}/${m.id}`, subset: m.subset, subject: view.subject, spam: m.spam, fold, tokens, features: modelFeatures(Buffer.from(m.text), tokens), rules: symbols.reduce((a, s) => a + s.score, 0), rulesUntrained: untrained.reduce((a, s) => a + s.score, 0), symbols: new Map(symbols.map((s) => [s.name, s.score])) };
+    return { id: `${m.subset}/${m.id}`, subset: m.subset, subject: view.subject, spam: m.spam, fold, tokens, features: modelFeatures(Buffer.from(m.text), tokens), rules: trained.reduce((a, s) => a + s.score, 0), rulesUntrained: untrained.reduce((a, s) => a + s.score, 0), symbols: new Map(untrained.map((s) => [s.name, s.score])) };
   });
 }
 

@@ -17,7 +17,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PARAMS } from '../../src/antispam/bayes/classifier.js';
 import { bayesScore, type BayesScoring } from '../../src/antispam/bayes/bayes-score.js';
-import { DEFAULT_FIT, modelScore } from '../../src/antispam/model/logistic-model.js';
+import { DEFAULT_FIT } from '../../src/antispam/model/logistic-model.js';
+import { logOddsScore } from '../../src/antispam/log-odds-score.js';
 import { benchAntispamConfig } from './settings.js';
 import { crossValidatedBayes, crossValidatedLogOdds, trainingItems, type CvItem } from './cross-validation.js';
 
@@ -46,7 +47,7 @@ interface Setting {
 function measure(f: Folding, s: Setting) {
   const score = (i: number) => {
     const it = f.items[i]!;
-    return (s.trainedRules ? it.rules : it.rulesUntrained) + bayesScore(f.bayes[i]!, s.bayes) + (s.model ? modelScore(f.z[i]!, s.model) : 0);
+    return (s.trainedRules ? it.rules : it.rulesUntrained) + bayesScore(f.bayes[i]!, s.bayes) + (s.model ? logOddsScore(f.z[i]!, s.model) : 0);
   };
   const ham = f.items.flatMap((it, i) => (it.spam ? [] : [score(i)]));
   const spam = f.items.flatMap((it, i) => (it.spam ? [score(i)] : []));

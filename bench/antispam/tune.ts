@@ -33,7 +33,7 @@ import { DEFAULT_PARAMS, type ClassifierParams } from '../../src/antispam/bayes/
 import { BAYES_BANDS, bayesBand, bayesScore } from '../../src/antispam/bayes/bayes-score.js';
 import { benchAntispamConfig } from './settings.js';
 import { SUBSETS } from './corpus.js';
-import { modelScore } from '../../src/antispam/model/logistic-model.js';
+import { logOddsScore } from '../../src/antispam/log-odds-score.js';
 import { crossValidatedBayes, crossValidatedLogOdds, trainingItems } from './cross-validation.js';
 
 const { values } = parseArgs({ options: { 'max-fp': { type: 'string' }, folds: { type: 'string' }, margin: { type: 'string' }, report: { type: 'boolean' }, misses: { type: 'boolean' }, params: { type: 'string' }, grouped: { type: 'boolean' }, 'no-model': { type: 'boolean' }, 'high-recall': { type: 'boolean' } } });
@@ -47,7 +47,7 @@ const items = await trainingItems(FOLDS, values.grouped === true);
 console.log(`training half: ${items.length} messages (${items.filter((i) => i.spam).length} spam), ${FOLDS} folds${values.grouped ? ' (hard ham grouped by sender domain)' : ''}, FP budget ${(MAX_FP * 100).toFixed(2)}% with a margin of ${MARGIN} points`);
 const crossValidated = (params: ClassifierParams) => crossValidatedBayes(items, FOLDS, params);
 
-const bandOf = (p: number) => BAYES_BANDS.findIndex((b) => p >= b.min && p < b.max);
+const bandOf = (p: number) => BAYES_BANDS.indexOf(bayesBand(p));
 
 /** Band search (scoring = "bands"): rules at their untrained scores, as before score sets existed. */
 function evaluate(bands: number[], weights: number[]): { fp: number; recall: number } {
@@ -101,7 +101,7 @@ const antispam = benchAntispamConfig(values['high-recall'] === true);
 async function crossValidatedModel(): Promise<number[]> {
   const m = antispam.model;
   if (values['no-model'] || !m.enabled) return items.map(() => 0);
-  return (await crossValidatedLogOdds(items, FOLDS)).map((z) => modelScore(z, m));
+  return (await crossValidatedLogOdds(items, FOLDS)).map((z) => logOddsScore(z, m));
 }
 
 if (values.report) {

@@ -7,7 +7,8 @@ import { combine, tokenProbability, type TokenCounts } from './bayes/classifier.
 import type { BayesTokenStore } from './bayes/token-store.js';
 import { tokenize } from './bayes/tokenizer.js';
 import { encodeFeatures } from './model/feature-codec.js';
-import { logit, modelScore } from './model/logistic-model.js';
+import { logOddsScore } from './log-odds-score.js';
+import { logit } from './model/logistic-model.js';
 import { modelFeatures } from './model/model-features.js';
 import { viewMessage, type MessageView } from './message-view.js';
 import type { RuleSet } from './rules/rule-set.js';
@@ -92,7 +93,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const current = await currentModel();
     if (!current) return undefined;
     const z = logit(current.weights, features);
-    return { name: z >= 0 ? 'LOGREG_SPAM' : 'LOGREG_HAM', score: modelScore(z, m), description: `Logistic spam model probability ${(100 / (1 + Math.exp(-z))).toFixed(1)}%`, options: [`log-odds ${z.toFixed(2)}`] };
+    return { name: z >= 0 ? 'LOGREG_SPAM' : 'LOGREG_HAM', score: logOddsScore(z, m), description: `Logistic spam model probability ${(100 / (1 + Math.exp(-z))).toFixed(1)}%`, options: [`log-odds ${z.toFixed(2)}`] };
   };
   const featuresFor = (message: Uint8Array, tokens: string[]) => (m.enabled ? modelFeatures(message, tokens) : undefined);
 

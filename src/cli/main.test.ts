@@ -84,4 +84,8 @@ test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat 
   assert.equal(refit.code, 0);
   assert.match(refit.text, /^Spam model fitted on 8 spam and 8 ham/m);
   assert.equal((await run('learn')).code, 2, 'neither --spam, --ham nor --refit: usage');
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n`);
+  const off = await run('learn', '--refit');
+  assert.equal(off.code, 2, 'refit asked with the model off');
+  assert.match(off.text, /the spam model is off \(\[antispam\.model\] enabled = false\)/);
 });

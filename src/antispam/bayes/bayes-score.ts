@@ -1,4 +1,5 @@
 /** The BAYES_* symbol: which probability band a message is in, and what it scores. */
+import { logOdds, logOddsScore, type LogOddsScoring } from '../log-odds-score.js';
 
 /** Bayes probability bands, named as SpamAssassin names them; `score` is the band's fixed score with `scoring = "bands"`. */
 export const BAYES_BANDS: ReadonlyArray<{ min: number; max: number; name: string; score: number }> = [
@@ -13,11 +14,8 @@ export const BAYES_BANDS: ReadonlyArray<{ min: number; max: number; name: string
   { min: -0.01, max: 0.05, name: 'BAYES_00', score: -3.0 },
 ];
 
-export interface BayesScoring {
+export interface BayesScoring extends LogOddsScoring {
   scoring: 'log_odds' | 'bands';
-  weight: number;
-  min_score: number;
-  max_score: number;
 }
 
 export function bayesBand(probability: number): (typeof BAYES_BANDS)[number] {
@@ -31,8 +29,5 @@ export function bayesBand(probability: number): (typeof BAYES_BANDS)[number] {
  * are different evidence.
  */
 export function bayesScore(probability: number, s: BayesScoring): number {
-  if (s.scoring === 'bands') return bayesBand(probability).score;
-  if (s.weight === 0 || Number.isNaN(probability)) return 0;
-  const logOdds = Math.log(probability) - Math.log1p(-probability); // ±Infinity at 1 and 0: clamped below
-  return Math.round(Math.min(s.max_score, Math.max(s.min_score, s.weight * logOdds)) * 100) / 100;
+  return s.scoring === 'bands' ? bayesBand(probability).score : logOddsScore(logOdds(probability), s);
 }

@@ -53,11 +53,6 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
-/** The LOGREG_* score for a log-odds: `weight × z`, clamped to [min_score, max_score], to 0.01. */
-export function modelScore(z: number, m: { weight: number; min_score: number; max_score: number }): number {
-  return Math.round(Math.min(m.max_score, Math.max(m.min_score, m.weight * z)) * 100) / 100;
-}
-
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function fitModel(examples: readonly Example[], options: FitOptions = DEFAULT_FIT): Promise<Float32Array> {

@@ -3,7 +3,9 @@
  * of the first bytes of the raw message (headers included), hashed into 2^20 slots. Byte
  * 4-grams are what the strongest filters of the TREC spam tracks used (Sculley & Wachman,
  * "Relaxed online SVMs", 2007): they see obfuscation, encodings and header shapes that word
- * tokens miss. bench/antispam/lr-proto.ts measured the choices on the training half only.
+ * tokens miss. The choices (4-grams, 3,000 bytes, 2^20 slots) were measured on the benchmark's
+ * training half by a prototype that was not kept; docs/antispam.md ("A logistic spam model") has
+ * its figures, and bench/antispam/ranking.ts measures the model as built.
  */
 
 /** log2 of the number of weight slots (4 MiB of float32 weights). */

@@ -19,7 +19,8 @@ the new model up within a minute.
 Options:
   --spam      the messages are spam
   --ham       the messages are not spam
-  --refit     refit the spam model now (also alone: after quarantine releases, say)
+  --refit     refit the spam model now (also alone: after quarantine releases, say);
+              needs [antispam.model] enabled = true
   --quiet     print only the summary
 `;
 
@@ -36,8 +37,12 @@ export const learnCommand: CliCommand = {
     }
     const as = values.spam ? 'spam' : 'ham';
     const { config } = await ctx.loadConfig();
-    const { store } = await openSpamScorer(config, ctx.createLogger('warn'));
     const model = config.antispam.model;
+    if (values.refit && !model.enabled) {
+      ctx.stderr.write('moat learn --refit: the spam model is off ([antispam.model] enabled = false), so there is nothing to refit\n');
+      return 2;
+    }
+    const { store } = await openSpamScorer(config, ctx.createLogger('warn'));
     let learned = 0;
     let skipped = 0;
     try {
@@ -49,8 +54,10 @@ export const learnCommand: CliCommand = {
           if (!values.quiet) ctx.stdout.write(`${item.path}: ${changed ? `learned as ${as}` : 'already learned'}\n`);
         }
       }
-      const totals = await store.totals();
-      if (!refitOnly) ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${skipped} already known; the classifier now knows ${totals.spam} spam and ${totals.ham} ham\n`);
+      if (!refitOnly) {
+        const totals = await store.totals();
+        ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${skipped} already known; the classifier now knows ${totals.spam} spam and ${totals.ham} ham\n`);
+      }
       if (model.enabled && (learned > 0 || values.refit)) {
         const r = await refitModel(store, { maxExamples: model.max_examples, minLearned: config.antispam.bayes.min_learned, force: values.refit });
         if (r.fitted) ctx.stdout.write(`Spam model fitted on ${r.spam} spam and ${r.ham} ham in ${(r.ms / 1000).toFixed(1)} s\n`);

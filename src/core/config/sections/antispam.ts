@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** `weight` × a classifier's log-odds, clamped to [min_score, max_score] (src/antispam/log-odds-score.ts). */
+const logOddsScoring = (weight: number, maxScore: number, minScore: number) => ({
+  weight: z.number().min(0).default(weight),
+  max_score: z.number().min(0).default(maxScore),
+  min_score: z.number().max(0).default(minScore),
+});
+
 /** `[antispam]`: scoring thresholds (rspamd-style actions), Bayes, rules. */
 export const AntispamSection = z.strictObject({
   enabled: z.boolean().default(true),
@@ -55,9 +62,7 @@ export const AntispamSection = z.strictObject({
        * measured high-recall setting in docs/antispam.md.
        */
       scoring: z.enum(['log_odds', 'bands']).default('bands'),
-      weight: z.number().min(0).default(0.5),
-      max_score: z.number().min(0).default(6),
-      min_score: z.number().max(0).default(-3),
+      ...logOddsScoring(0.5, 6, -3),
       /** Autolearn spam above / ham below these scores (without the Bayes symbol); `false` disables. */
       autolearn: z.boolean().default(true),
       autolearn_spam_score: z.number().default(12),
@@ -74,9 +79,7 @@ export const AntispamSection = z.strictObject({
   model: z
     .strictObject({
       enabled: z.boolean().default(false),
-      weight: z.number().min(0).default(0.5),
-      max_score: z.number().min(0).default(3),
-      min_score: z.number().max(0).default(-2),
+      ...logOddsScoring(0.5, 3, -2),
       /**
        * The model is fitted on at most this many of the most recently learned messages (each takes
        * 6.7 KB of memory while fitting on the benchmark corpus's average, at most ~24 KB).
