@@ -100,7 +100,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   const check = async (input: SpamCheckInput, signal?: AbortSignal): Promise<SpamVerdict> => {
     const thresholds = { ...baseThresholds, ...(input.thresholds ?? {}) };
     const view = viewMessage(input.message);
-    // One totals query per message: on SQLite it counts the learned messages.
+    // One totals read per message (two counters in either store).
     const totals = await deps.store.totals();
     const learned = enoughLearned(totals);
     // With trained_rule_scores, rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).

@@ -25,7 +25,19 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
   const learned = db.prepare('SELECT class, tokens, features IS NOT NULL AS hasFeatures FROM learned WHERE key = ?');
   const addFeatures = db.prepare('UPDATE learned SET features = ?, seq = ? WHERE key = ?');
   const remember = db.prepare('INSERT OR REPLACE INTO learned (key, class, tokens, features, seq) VALUES (?, ?, ?, ?, ?)');
-  const totals = db.prepare("SELECT SUM(class = 'spam') AS spam, SUM(class = 'ham') AS ham FROM learned");
+  // Learned-message counts are kept in meta ('learned:spam', 'learned:ham') by the learning
+  // transaction, so scoring reads two rows instead of counting every learned message. Stores from
+  // before the counters get them once, from the learned table, when first opened.
+  const readCount = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const addCount = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = MAX(0, value + excluded.value)');
+  const countLearned = db.prepare("SELECT COALESCE(SUM(class = 'spam'), 0) AS spam, COALESCE(SUM(class = 'ham'), 0) AS ham FROM learned");
+  const seedCounters = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    if (readCount.get('learned:spam') !== undefined && readCount.get('learned:ham') !== undefined) return;
+    const row = countLearned.get() as { spam: number; ham: number };
+    seedCounters.run('learned:spam', row.spam);
+    seedCounters.run('learned:ham', row.ham);
+  }).immediate();
   const readGeneration = db.prepare("SELECT value FROM meta WHERE key = 'generation'").pluck();
   const bumpGeneration = db.prepare("INSERT INTO meta (key, value) VALUES ('generation', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value").pluck();
   const newest = db.prepare('SELECT class, features FROM learned WHERE features IS NOT NULL ORDER BY seq DESC LIMIT ?');
@@ -44,8 +56,12 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
       addFeatures.run(Buffer.from(features), bumpGeneration.get() as number, key);
       return true;
     }
-    if (prev) apply(JSON.parse(prev.tokens) as string[], prev.class, -1);
+    if (prev) {
+      apply(JSON.parse(prev.tokens) as string[], prev.class, -1);
+      addCount.run(`learned:${prev.class}`, -1);
+    }
     apply(tokens, as, 1);
+    addCount.run(`learned:${as}`, 1);
     const seq = bumpGeneration.get() as number;
     remember.run(key, as, JSON.stringify(tokens), features ? Buffer.from(features) : null, seq);
     return true;
@@ -60,8 +76,7 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
       return out;
     },
     async totals() {
-      const row = totals.get() as { spam: number | null; ham: number | null };
-      return { spam: row.spam ?? 0, ham: row.ham ?? 0 };
+      return { spam: (readCount.get('learned:spam') as number | undefined) ?? 0, ham: (readCount.get('learned:ham') as number | undefined) ?? 0 };
     },
     async learn(key, tokens, as, features) {
       return learnTx(key, tokens, as, features);

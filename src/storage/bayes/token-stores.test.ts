@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { openSqliteTokenStore } from './sqlite-token-store.js';
 import { openRedisTokenStore } from './redis-token-store.js';
 import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
@@ -109,4 +110,45 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   }
+});
+
+test('SQLite token store: a bayes.db with learned messages but no counters gets them when opened, and keeps them across reopening', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
+  const first = openSqliteTokenStore(dir);
+  for (const [key, as] of [['a', 'spam'], ['b', 'spam'], ['c', 'ham']] as const) await first.learn(key, [key], as);
+  await first.close();
+  // As a store written before the counters existed: learned rows, no counters.
+  const raw = new Database(join(dir, 'bayes.db'));
+  raw.exec("DELETE FROM meta WHERE key LIKE 'learned:%'");
+  raw.close();
+  const again = openSqliteTokenStore(dir);
+  assert.deepEqual(await again.totals(), { spam: 2, ham: 1 }, 'counted once from the learned table');
+  await again.learn('c', ['c'], 'spam');
+  assert.deepEqual(await again.totals(), { spam: 3, ham: 0 }, 'a class move updates both counters');
+  await again.close();
+  const third = openSqliteTokenStore(dir);
+  assert.deepEqual(await third.totals(), { spam: 3, ham: 0 });
+  await third.close();
+});
+
+test('SQLite token store: the counters always equal the learned table, whatever is learned, moved or repeated, by two openers of one file', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.boolean()), { maxLength: 40 }), async (steps) => {
+      const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
+      const daemon = openSqliteTokenStore(dir);
+      const cli = openSqliteTokenStore(dir);
+      try {
+        for (const [n, spam, viaCli] of steps) await (viaCli ? cli : daemon).learn(`m${n}`, [`t${n}`], spam ? 'spam' : 'ham');
+        const raw = new Database(join(dir, 'bayes.db'), { readonly: true });
+        const truth = raw.prepare("SELECT COALESCE(SUM(class = 'spam'), 0) AS spam, COALESCE(SUM(class = 'ham'), 0) AS ham FROM learned").get();
+        raw.close();
+        assert.deepEqual(await daemon.totals(), truth);
+        assert.deepEqual(await cli.totals(), truth);
+      } finally {
+        await daemon.close();
+        await cli.close();
+      }
+    }),
+    { numRuns: 60 },
+  );
 });
