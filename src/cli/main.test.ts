@@ -89,3 +89,16 @@ test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat 
   assert.equal(off.code, 2, 'refit asked with the model off');
   assert.match(off.text, /the spam model is off \(\[antispam\.model\] enabled = false\)/);
 });
+
+test('moat learn with [antispam.bayes] max_learned keeps that many messages and says the oldest were forgotten', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-limit-'));
+  const config = join(dir, 'moat.toml');
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n[antispam.bayes]\nmax_learned = 5\n`);
+  await mkdir(join(dir, 'spam'));
+  for (let i = 0; i < 8; i++) await writeFile(join(dir, 'spam', `${i}.eml`), `From: deals${i}@promo.example\r\nSubject: offer ${i}\r\n\r\nBuy now, offer ${i}\r\n`);
+  const out = capture();
+  const code = await main(['learn', '--spam', '--quiet', join(dir, 'spam'), '--config', config], { stdout: out.stream, stderr: out.stream, env: {} });
+  assert.equal(code, 0, out.text());
+  assert.match(out.text(), /Learned 8 message\(s\) as spam, 0 already known; the classifier now knows 5 spam and 0 ham\n/);
+  assert.match(out.text(), /It keeps at most 5 messages \(\[antispam\.bayes\] max_learned\): the least recently learned were forgotten/);
+});

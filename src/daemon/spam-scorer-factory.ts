@@ -21,7 +21,8 @@ const DNS_TIMEOUT_MS = 1500;
 export async function openSpamScorer(config: MoatConfig, logger: Logger, options: { readOnly?: boolean; network?: boolean } = {}) {
   const rules = await loadRules(config.antispam.rules);
   const b = config.antispam.bayes;
-  const store: BayesTokenStore = b.backend === 'redis' ? openRedisTokenStore(b.redis_url, b.redis_prefix) : openSqliteTokenStore(config.global.state_dir);
+  const limits = { maxLearned: b.max_learned };
+  const store: BayesTokenStore = b.backend === 'redis' ? openRedisTokenStore(b.redis_url, b.redis_prefix, limits) : openSqliteTokenStore(config.global.state_dir, limits);
   const sources: SymbolSource[] = [];
   if (options.network ?? true) {
     const resolver = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });

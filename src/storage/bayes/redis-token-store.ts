@@ -1,19 +1,55 @@
 import { Redis } from 'ioredis';
 import { bytesToWeights, weightsToBytes, type BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
+import type { TokenStoreOptions } from './token-store-options.js';
+
+/**
+ * Forgets least recently learned messages while more than ARGV[2] are learned, never the one
+ * ARGV[3] just learned, atomically (a script runs alone), so two nodes cannot forget one message
+ * twice. ARGV[1] is the key prefix. Returns how many were forgotten.
+ */
+const FORGET_OLDEST = `
+local prefix, limit, keep = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local forgotten = 0
+local function count(class) return tonumber(redis.call('GET', prefix .. 'total:' .. class) or '0') end
+while count('spam') + count('ham') > limit do
+  local key = redis.call('ZRANGE', prefix .. 'learned', 0, 0)[1]
+  if not key or key == keep then break end
+  local record = prefix .. 'm:' .. key
+  local class = redis.call('HGET', record, 'class')
+  local tokens = redis.call('HGET', record, 'tokens')
+  if (class == 'spam' or class == 'ham') and tokens then
+    for _, token in ipairs(cjson.decode(tokens)) do
+      local tokenKey = prefix .. 't:' .. token
+      if redis.call('HINCRBY', tokenKey, class, -1) <= 0 then
+        local other = redis.call('HGET', tokenKey, class == 'spam' and 'ham' or 'spam')
+        if not other or tonumber(other) <= 0 then redis.call('DEL', tokenKey) end
+      end
+    end
+    redis.call('DECR', prefix .. 'total:' .. class)
+  end
+  redis.call('DEL', record)
+  redis.call('ZREM', prefix .. 'learned', key)
+  redis.call('ZREM', prefix .. 'examples', key)
+  forgotten = forgotten + 1
+end
+return forgotten`;
 
 /**
  * Bayes tokens, learned messages and the spam model in Redis, shared by every node of a cluster:
  * one hash per token (`<prefix>t:<token>` → spam, ham), learned-message records for idempotency
  * (with their model features), a sorted set of the records by learning order, two totals, a
  * generation counter and the fitted model (`<prefix>model`: generation, weights).
- * Learning runs as one MULTI so concurrent nodes never see half a message.
+ * Learning runs as one MULTI so concurrent nodes never see half a message. With `maxLearned`,
+ * a sorted set of every learned message by learning order (`<prefix>learned`) says which to
+ * forget first (FORGET_OLDEST).
  */
-export function openRedisTokenStore(url: string, prefix: string): BayesTokenStore {
+export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const tokenKey = (t: string) => `${prefix}t:${t}`;
   const generationKey = `${prefix}generation`;
   const orderKey = `${prefix}examples`;
+  const learnedKey = `${prefix}learned`;
   const modelKey = `${prefix}model`;
   const modelGeneration = async () => {
     const g = await redis.hget(modelKey, 'generation');
@@ -43,7 +79,7 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
         // Learned before the spam model kept features: learning it again adds them, counts unchanged.
         if (!features || prev.features !== undefined) return false;
         const seq = await redis.incr(generationKey);
-        await redis.multi().hset(record, 'features', Buffer.from(features)).zadd(orderKey, seq, key).exec();
+        await redis.multi().hset(record, 'features', Buffer.from(features)).zadd(orderKey, seq, key).zadd(learnedKey, seq, key).exec();
         return true;
       }
       const seq = await redis.incr(generationKey);
@@ -55,6 +91,7 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
       for (const t of tokens) multi.hincrby(tokenKey(t), as, 1);
       multi.incr(`${prefix}total:${as}`);
       multi.hset(record, 'class', as, 'tokens', JSON.stringify(tokens));
+      multi.zadd(learnedKey, seq, key);
       if (features) {
         multi.hset(record, 'features', Buffer.from(features));
         multi.zadd(orderKey, seq, key);
@@ -63,6 +100,7 @@ export function openRedisTokenStore(url: string, prefix: string): BayesTokenStor
         multi.zrem(orderKey, key);
       }
       await multi.exec();
+      if (maxLearned > 0) await redis.eval(FORGET_OLDEST, 0, prefix, maxLearned, key);
       return true;
     },
     async generation() {

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { bytesToWeights, weightsToBytes, type BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
+import type { TokenStoreOptions } from './token-store-options.js';
 
 /**
  * Bayes tokens, learned messages and the spam model in `bayes.db` under the state directory
- * (separate from moat.db: it is rewritten often).
+ * (separate from moat.db: it is rewritten often). With `maxLearned`, learning a message beyond
+ * that many forgets the least recently learned ones (their tokens are taken back out).
  */
-export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
+export function openSqliteTokenStore(stateDir: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
   mkdirSync(stateDir, { recursive: true });
   const db = new Database(join(stateDir, 'bayes.db'));
   db.pragma('journal_mode = WAL');
@@ -20,6 +22,7 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
   const columns = new Set((db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).map((c) => c.name));
   if (!columns.has('features')) db.exec('ALTER TABLE learned ADD COLUMN features BLOB');
   if (!columns.has('seq')) db.exec('ALTER TABLE learned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
+  db.exec('CREATE INDEX IF NOT EXISTS learned_by_seq ON learned (seq)');
   const get = db.prepare('SELECT spam, ham FROM tokens WHERE token = ?');
   const bump = db.prepare('INSERT INTO tokens (token, spam, ham) VALUES (@token, @spam, @ham) ON CONFLICT(token) DO UPDATE SET spam = MAX(0, spam + @spam), ham = MAX(0, ham + @ham)');
   const learned = db.prepare('SELECT class, tokens, features IS NOT NULL AS hasFeatures FROM learned WHERE key = ?');
@@ -45,8 +48,26 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
   const readModelGeneration = db.prepare('SELECT generation FROM model WHERE id = 1').pluck();
   const modelGeneration = async () => readModelGeneration.get() as number | undefined;
   const getModel = db.prepare('SELECT generation, weights FROM model WHERE id = 1');
+  const dropIfEmpty = db.prepare('DELETE FROM tokens WHERE token = ? AND spam = 0 AND ham = 0');
+  const oldest = db.prepare('SELECT key, class, tokens FROM learned ORDER BY seq, key LIMIT 1');
+  const drop = db.prepare('DELETE FROM learned WHERE key = ?');
   const apply = (tokens: readonly string[], cls: 'spam' | 'ham', delta: number) => {
-    for (const token of tokens) bump.run({ token, spam: cls === 'spam' ? delta : 0, ham: cls === 'ham' ? delta : 0 });
+    for (const token of tokens) {
+      bump.run({ token, spam: cls === 'spam' ? delta : 0, ham: cls === 'ham' ? delta : 0 });
+      if (delta < 0) dropIfEmpty.run(token);
+    }
+  };
+  const learnedCount = () => ((readCount.get('learned:spam') as number | undefined) ?? 0) + ((readCount.get('learned:ham') as number | undefined) ?? 0);
+  /** Forgets least recently learned messages until at most maxLearned remain (0: no limit). */
+  const forgetBeyondLimit = () => {
+    if (maxLearned <= 0) return;
+    for (let excess = learnedCount() - maxLearned; excess > 0; excess--) {
+      const row = oldest.get() as { key: string; class: 'spam' | 'ham'; tokens: string } | undefined;
+      if (!row) return;
+      apply(JSON.parse(row.tokens) as string[], row.class, -1);
+      addCount.run(`learned:${row.class}`, -1);
+      drop.run(row.key);
+    }
   };
   const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined): boolean => {
     const prev = learned.get(key) as { class: 'spam' | 'ham'; tokens: string; hasFeatures: number } | undefined;
@@ -64,6 +85,7 @@ export function openSqliteTokenStore(stateDir: string): BayesTokenStore {
     addCount.run(`learned:${as}`, 1);
     const seq = bumpGeneration.get() as number;
     remember.run(key, as, JSON.stringify(tokens), features ? Buffer.from(features) : null, seq);
+    forgetBeyondLimit();
     return true;
   });
   return {

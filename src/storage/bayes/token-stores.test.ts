@@ -26,6 +26,32 @@ async function exercise(store: BayesTokenStore) {
   assert.deepEqual(await store.totals(), { spam: 0, ham: 2 });
 }
 
+/** A store opened with maxLearned = 3: learning more forgets the least recently learned messages. */
+async function exerciseLimit(store: BayesTokenStore) {
+  await store.learn('e1', ['old', 'shared'], 'spam', Uint8Array.from([1]));
+  await store.learn('e2', ['shared'], 'ham', Uint8Array.from([2]));
+  await store.learn('e3', ['third'], 'spam');
+  assert.deepEqual(await store.totals(), { spam: 2, ham: 1 }, 'at the limit nothing is forgotten');
+  assert.equal(await store.learn('e1', ['old', 'shared'], 'spam', Uint8Array.from([1])), false, 're-learning a known message changes nothing');
+  await store.learn('e4', ['fourth'], 'ham', Uint8Array.from([4]));
+  assert.deepEqual(await store.totals(), { spam: 1, ham: 2 }, 'one over: e1, the least recently learned, is forgotten');
+  const counts4 = await store.counts(['old', 'shared', 'third', 'fourth']);
+  assert.equal(counts4.has('old'), false, "a token only e1 had is deleted");
+  assert.deepEqual(counts4.get('shared'), { spam: 0, ham: 1 }, "e1's tokens are taken back out");
+  assert.deepEqual(counts4.get('fourth'), { spam: 0, ham: 1 });
+  assert.deepEqual(await store.examples(10), [
+    { spam: false, features: Uint8Array.from([4]) },
+    { spam: false, features: Uint8Array.from([2]) },
+  ], 'a forgotten message is no longer an example');
+  await store.learn('e5', ['fifth'], 'ham');
+  await store.learn('e6', ['sixth'], 'ham');
+  const counts6 = await store.counts(['old', 'shared', 'third', 'fourth', 'fifth', 'sixth']);
+  assert.deepEqual([...counts6.keys()].sort(), ['fifth', 'fourth', 'sixth'], 'tokens no kept message has are deleted, not left at zero');
+  assert.deepEqual(await store.totals(), { spam: 0, ham: 3 });
+  assert.equal(await store.learn('e1', ['old', 'shared'], 'spam'), true, 'a forgotten message can be learned again');
+  assert.deepEqual(await store.totals(), { spam: 1, ham: 2 });
+}
+
 /** The spam model's part of the contract: generation, examples with features (newest first), the model. */
 async function exerciseModel(store: BayesTokenStore) {
   const g0 = await store.generation();
@@ -71,6 +97,12 @@ test('SQLite token store: counts, totals, idempotent learning, class moves', asy
   await store.close();
 });
 
+test('SQLite token store: max_learned forgets the least recently learned messages', async () => {
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-tok-')), { maxLearned: 3 });
+  await exerciseLimit(store);
+  await store.close();
+});
+
 test('SQLite token store: a bayes.db from before the spam model is upgraded in place and keeps its counts', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
   const old = new Database(join(dir, 'bayes.db'));
@@ -103,6 +135,26 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
     } finally {
       await b.close();
     }
+    const limited = openRedisTokenStore('redis://127.0.0.1:6379', `${prefix}limit:`, { maxLearned: 3 });
+    try {
+      await exerciseLimit(limited);
+    } finally {
+      await limited.close();
+    }
+    // Two nodes learning at once with a limit of 5: each message is forgotten once, and what is
+    // kept is exactly what the counters and the token hashes say.
+    const nodes = [0, 1].map(() => openRedisTokenStore('redis://127.0.0.1:6379', `${prefix}race:`, { maxLearned: 5 }));
+    try {
+      await Promise.all(Array.from({ length: 40 }, (_, n) => nodes[n % 2]!.learn(`r${n}`, [`only${n}`, 'common'], n % 3 ? 'spam' : 'ham')));
+      const totals = await nodes[0]!.totals();
+      assert.equal(totals.spam + totals.ham, 5);
+      const common = (await nodes[1]!.counts(['common'])).get('common');
+      assert.deepEqual(common, totals, "the token every message has counts each kept message once");
+      const only = await nodes[1]!.counts(Array.from({ length: 40 }, (_, n) => `only${n}`));
+      assert.equal(only.size, 5, 'the tokens of forgotten messages are gone');
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+    }
   } finally {
     await a.close();
     const redis = new Redis('redis://127.0.0.1:6379');
@@ -131,24 +183,41 @@ test('SQLite token store: a bayes.db with learned messages but no counters gets 
   await third.close();
 });
 
-test('SQLite token store: the counters always equal the learned table, whatever is learned, moved or repeated, by two openers of one file', async () => {
+test('SQLite token store: counters and token counts always equal what the kept learned messages say, whatever is learned, moved, repeated or forgotten, by two openers of one file', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.boolean()), { maxLength: 40 }), async (steps) => {
-      const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
-      const daemon = openSqliteTokenStore(dir);
-      const cli = openSqliteTokenStore(dir);
-      try {
-        for (const [n, spam, viaCli] of steps) await (viaCli ? cli : daemon).learn(`m${n}`, [`t${n}`], spam ? 'spam' : 'ham');
-        const raw = new Database(join(dir, 'bayes.db'), { readonly: true });
-        const truth = raw.prepare("SELECT COALESCE(SUM(class = 'spam'), 0) AS spam, COALESCE(SUM(class = 'ham'), 0) AS ham FROM learned").get();
-        raw.close();
-        assert.deepEqual(await daemon.totals(), truth);
-        assert.deepEqual(await cli.totals(), truth);
-      } finally {
-        await daemon.close();
-        await cli.close();
-      }
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 5 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.boolean()), { maxLength: 40 }),
+      async (maxLearned, steps) => {
+        const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
+        const daemon = openSqliteTokenStore(dir, { maxLearned });
+        const cli = openSqliteTokenStore(dir, { maxLearned });
+        try {
+          // Message n has tokens t<n> and t<n mod 3>, so messages share some.
+          for (const [n, spam, viaCli] of steps) await (viaCli ? cli : daemon).learn(`m${n}`, [`t${n}`, `s${n % 3}`], spam ? 'spam' : 'ham');
+          const raw = new Database(join(dir, 'bayes.db'), { readonly: true });
+          const kept = raw.prepare('SELECT class, tokens FROM learned').all() as Array<{ class: 'spam' | 'ham'; tokens: string }>;
+          const tokenRows = raw.prepare('SELECT token, spam, ham FROM tokens ORDER BY token').all() as Array<{ token: string; spam: number; ham: number }>;
+          raw.close();
+          const expected = new Map<string, { spam: number; ham: number }>();
+          for (const row of kept) {
+            for (const t of JSON.parse(row.tokens) as string[]) {
+              const c = expected.get(t) ?? { spam: 0, ham: 0 };
+              c[row.class]++;
+              expected.set(t, c);
+            }
+          }
+          const truth = { spam: kept.filter((r) => r.class === 'spam').length, ham: kept.filter((r) => r.class === 'ham').length };
+          assert.deepEqual(await daemon.totals(), truth);
+          assert.deepEqual(await cli.totals(), truth);
+          if (maxLearned > 0) assert.ok(kept.length <= maxLearned, `${kept.length} kept, limit ${maxLearned}`);
+          assert.deepEqual(tokenRows, [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([token, c]) => ({ token, ...c })));
+        } finally {
+          await daemon.close();
+          await cli.close();
+        }
+      },
+    ),
     { numRuns: 60 },
   );
 });

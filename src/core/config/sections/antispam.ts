@@ -55,6 +55,13 @@ export const AntispamSection = z.strictObject({
       /** Bayes gives no opinion until this many spam and ham messages each were learned (SpamAssassin's bayes_min_*_num). */
       min_learned: z.number().int().min(0).default(200),
       /**
+       * Learned messages kept at most; learning one more forgets the least recently learned, its
+       * tokens taken back out (SpamAssassin expires tokens, rspamd expires keys: without a limit,
+       * autolearn grows the store for ever). Each takes 5–8 KB of bayes.db (without and with the
+       * spam model's features, on the benchmark corpus), so 20,000 is ~150 MB. 0: no limit.
+       */
+      max_learned: z.number().int().min(0).default(20000),
+      /**
        * How the BAYES_* symbol scores. `bands` (default): SpamAssassin-style fixed score per band
        * (BAYES_999 +6, BAYES_99 +5, BAYES_95 +3.5, …, BAYES_00 −3). `log_odds`: `weight` ×
        * ln(p / (1 − p)) clamped to [min_score, max_score], so p = 0.9 gives +1.1, 0.99 +2.3,
