@@ -60,11 +60,13 @@ test('SIGHUP several times under continuous load: every message gets 250 and is 
     moat.signal('SIGHUP');
   }
   await sleep(800);
+  // On a machine busy with other test files the load may be slow: keep it going (reloads may still
+  // be queued) until it is enough, rather than fail on how fast this machine is.
+  await waitFor('20 messages sent', () => replies.length >= 20, 30_000);
   running = false;
   await Promise.all(workers);
   const bad = replies.filter((r) => !/^250 /.test(r));
   assert.deepEqual(bad, [], 'no message failed during reloads');
-  assert.ok(replies.length >= 20, `enough load (${replies.length} messages)`);
   for (let i = 0; i < next; i++) assert.equal(sink.matching(new RegExp(`<load-${i}@example\\.org>`)).length, 1, `load-${i} delivered once`);
   // Each SIGHUP queues one full reload (config + signature snapshot rebuilt in a worker); on a
   // loaded machine the last ones finish after the load stops, so wait for them before counting.

@@ -4,52 +4,76 @@ import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 
 /**
- * Forgets least recently learned messages while more than ARGV[2] are learned, never the one
- * ARGV[3] just learned, atomically (a script runs alone), so two nodes cannot forget one message
- * twice. ARGV[1] is the key prefix. Returns how many were forgotten.
+ * Learns one message atomically (a script runs alone, so two nodes learning the same message at
+ * once count it once), then forgets least recently learned messages while more than the limit are
+ * learned, never the one just learned. The token hashes of a forgotten message lose its counts
+ * and are deleted at zero.
+ * ARGV: prefix, message key, class, tokens as JSON, '1' when features follow, features, limit
+ * (0: none). Returns 1 when something changed, 0 when the message was already learned so.
  */
-const FORGET_OLDEST = `
-local prefix, limit, keep = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local forgotten = 0
-local function count(class) return tonumber(redis.call('GET', prefix .. 'total:' .. class) or '0') end
-while count('spam') + count('ham') > limit do
-  local key = redis.call('ZRANGE', prefix .. 'learned', 0, 0)[1]
-  if not key or key == keep then break end
-  local record = prefix .. 'm:' .. key
-  local class = redis.call('HGET', record, 'class')
-  local tokens = redis.call('HGET', record, 'tokens')
-  if (class == 'spam' or class == 'ham') and tokens then
-    for _, token in ipairs(cjson.decode(tokens)) do
-      local tokenKey = prefix .. 't:' .. token
-      if redis.call('HINCRBY', tokenKey, class, -1) <= 0 then
-        local other = redis.call('HGET', tokenKey, class == 'spam' and 'ham' or 'spam')
-        if not other or tonumber(other) <= 0 then redis.call('DEL', tokenKey) end
-      end
+const LEARN = `
+local prefix, key, class, tokens, hasFeatures, features, limit = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], tonumber(ARGV[7])
+local record = prefix .. 'm:' .. key
+local prev = redis.call('HMGET', record, 'class', 'tokens', 'features')
+local function bump(list, cls, delta)
+  for _, token in ipairs(cjson.decode(list)) do
+    local tokenKey = prefix .. 't:' .. token
+    if redis.call('HINCRBY', tokenKey, cls, delta) <= 0 and delta < 0 then
+      local other = redis.call('HGET', tokenKey, cls == 'spam' and 'ham' or 'spam')
+      if not other or tonumber(other) <= 0 then redis.call('DEL', tokenKey) end
     end
-    redis.call('DECR', prefix .. 'total:' .. class)
   end
-  redis.call('DEL', record)
-  redis.call('ZREM', prefix .. 'learned', key)
-  redis.call('ZREM', prefix .. 'examples', key)
-  forgotten = forgotten + 1
+  redis.call('INCRBY', prefix .. 'total:' .. cls, delta)
 end
-return forgotten`;
+if prev[1] == class then
+  -- Learned before the spam model kept features: learning it again adds them, counts unchanged.
+  if not hasFeatures or prev[3] then return 0 end
+  local seq = redis.call('INCR', prefix .. 'generation')
+  redis.call('HSET', record, 'features', features)
+  redis.call('ZADD', prefix .. 'examples', seq, key)
+  redis.call('ZADD', prefix .. 'learned', seq, key)
+  return 1
+end
+local seq = redis.call('INCR', prefix .. 'generation')
+if (prev[1] == 'spam' or prev[1] == 'ham') and prev[2] then bump(prev[2], prev[1], -1) end
+bump(tokens, class, 1)
+redis.call('HSET', record, 'class', class, 'tokens', tokens)
+redis.call('ZADD', prefix .. 'learned', seq, key)
+if hasFeatures then
+  redis.call('HSET', record, 'features', features)
+  redis.call('ZADD', prefix .. 'examples', seq, key)
+else
+  redis.call('HDEL', record, 'features')
+  redis.call('ZREM', prefix .. 'examples', key)
+end
+if limit > 0 then
+  local function learned() return tonumber(redis.call('GET', prefix .. 'total:spam') or '0') + tonumber(redis.call('GET', prefix .. 'total:ham') or '0') end
+  while learned() > limit do
+    local oldest = redis.call('ZRANGE', prefix .. 'learned', 0, 0)[1]
+    if not oldest or oldest == key then break end
+    local old = redis.call('HMGET', prefix .. 'm:' .. oldest, 'class', 'tokens')
+    if (old[1] == 'spam' or old[1] == 'ham') and old[2] then bump(old[2], old[1], -1) end
+    redis.call('DEL', prefix .. 'm:' .. oldest)
+    redis.call('ZREM', prefix .. 'learned', oldest)
+    redis.call('ZREM', prefix .. 'examples', oldest)
+  end
+end
+return 1`;
 
 /**
  * Bayes tokens, learned messages and the spam model in Redis, shared by every node of a cluster:
  * one hash per token (`<prefix>t:<token>` → spam, ham), learned-message records for idempotency
  * (with their model features), a sorted set of the records by learning order, two totals, a
  * generation counter and the fitted model (`<prefix>model`: generation, weights).
- * Learning runs as one MULTI so concurrent nodes never see half a message. With `maxLearned`,
- * a sorted set of every learned message by learning order (`<prefix>learned`) says which to
- * forget first (FORGET_OLDEST).
+ * Learning runs as one script (LEARN) so concurrent nodes never see half a message nor count one
+ * twice. With `maxLearned`, a sorted set of every learned message by learning order
+ * (`<prefix>learned`) says which to forget first.
  */
 export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const tokenKey = (t: string) => `${prefix}t:${t}`;
   const generationKey = `${prefix}generation`;
   const orderKey = `${prefix}examples`;
-  const learnedKey = `${prefix}learned`;
   const modelKey = `${prefix}model`;
   const modelGeneration = async () => {
     const g = await redis.hget(modelKey, 'generation');
@@ -73,35 +97,8 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
       return { spam: Number(s ?? 0), ham: Number(h ?? 0) };
     },
     async learn(key, tokens, as, features) {
-      const record = `${prefix}m:${key}`;
-      const prev = await redis.hgetall(record);
-      if (prev.class === as) {
-        // Learned before the spam model kept features: learning it again adds them, counts unchanged.
-        if (!features || prev.features !== undefined) return false;
-        const seq = await redis.incr(generationKey);
-        await redis.multi().hset(record, 'features', Buffer.from(features)).zadd(orderKey, seq, key).zadd(learnedKey, seq, key).exec();
-        return true;
-      }
-      const seq = await redis.incr(generationKey);
-      const multi = redis.multi();
-      if (prev.class === 'spam' || prev.class === 'ham') {
-        for (const t of JSON.parse(prev.tokens ?? '[]') as string[]) multi.hincrby(tokenKey(t), prev.class, -1);
-        multi.decr(`${prefix}total:${prev.class}`);
-      }
-      for (const t of tokens) multi.hincrby(tokenKey(t), as, 1);
-      multi.incr(`${prefix}total:${as}`);
-      multi.hset(record, 'class', as, 'tokens', JSON.stringify(tokens));
-      multi.zadd(learnedKey, seq, key);
-      if (features) {
-        multi.hset(record, 'features', Buffer.from(features));
-        multi.zadd(orderKey, seq, key);
-      } else {
-        multi.hdel(record, 'features');
-        multi.zrem(orderKey, key);
-      }
-      await multi.exec();
-      if (maxLearned > 0) await redis.eval(FORGET_OLDEST, 0, prefix, maxLearned, key);
-      return true;
+      const changed = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned);
+      return changed === 1;
     },
     async generation() {
       return Number((await redis.get(generationKey)) ?? 0);

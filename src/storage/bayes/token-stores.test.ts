@@ -155,6 +155,16 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
     } finally {
       await Promise.all(nodes.map((n) => n.close()));
     }
+    // The same message reaching two nodes at once (one spam run, two MX hosts) is counted once.
+    const twins = [0, 1].map(() => openRedisTokenStore('redis://127.0.0.1:6379', `${prefix}twins:`));
+    try {
+      const results = await Promise.all(Array.from({ length: 20 }, (_, n) => twins[n % 2]!.learn(`same${n >> 1}`, ['shared', `own${n >> 1}`], 'spam')));
+      assert.equal(results.filter(Boolean).length, 10, 'one of each pair learns, the other finds it learned');
+      assert.deepEqual(await twins[0]!.totals(), { spam: 10, ham: 0 });
+      assert.deepEqual((await twins[1]!.counts(['shared'])).get('shared'), { spam: 10, ham: 0 });
+    } finally {
+      await Promise.all(twins.map((n) => n.close()));
+    }
   } finally {
     await a.close();
     const redis = new Redis('redis://127.0.0.1:6379');
