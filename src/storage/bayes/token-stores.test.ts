@@ -231,3 +231,21 @@ test('SQLite token store: counters and token counts always equal what the kept l
     { numRuns: 60 },
   );
 });
+
+test('SQLite token store: counts() finds any learned token, whatever its characters (quotes, backslashes, controls, astral)', async () => {
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-tok-')));
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 30 }), fc.string({ maxLength: 8 }), async (tokens, absent) => {
+        const key = `k${JSON.stringify(tokens)}`;
+        await store.learn(key, tokens, 'spam');
+        const counts = await store.counts([...tokens, `absent:${absent}`]);
+        for (const t of tokens) assert.ok((counts.get(t)?.spam ?? 0) >= 1, `token ${JSON.stringify(t)} found`);
+        assert.equal(counts.has(`absent:${absent}`), false);
+      }),
+      { numRuns: 100 },
+    );
+  } finally {
+    await store.close();
+  }
+});
