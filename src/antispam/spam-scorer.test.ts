@@ -95,6 +95,28 @@ test('property: the view and tokenizer never throw on arbitrary bytes', () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), (b) => void tokenize(viewMessage(b))), { numRuns: 500 });
 });
 
+test('the worst messages at the limits are viewed, tokenized and ruled in seconds, not minutes', async () => {
+  // Each of these stalled the scorer for one to several minutes before the HTML scan and the
+  // display-name check were made linear (the message was held, the event loop blocked).
+  const rules = await loadRules([]);
+  const worst: Record<string, string> = {
+    'From header of 1 MB without <': `From: ${'a'.repeat(1 << 20)}\r\nSubject: x\r\n\r\nx\r\n`,
+    'From header of 1 MB of addresses': `From: "${'a@b.c '.repeat(170_000)}\r\nSubject: x\r\n\r\nx\r\n`,
+    'HTML of 512 KB of <': `From: a@b.c\r\nContent-Type: text/html\r\n\r\n${'<'.repeat(512 * 1024)}\r\n`,
+    'HTML of unclosed comments': `From: a@b.c\r\nContent-Type: text/html\r\n\r\n${'<!--'.repeat(128 * 1024)}\r\n`,
+    'HTML of links never closed': `From: a@b.c\r\nContent-Type: text/html\r\n\r\n${'<a href=x>'.repeat(50_000)}\r\n`,
+    'subject of 1 MB of !': `From: a@b.c\r\nSubject: ${'!a'.repeat(1 << 19)}\r\n\r\nx\r\n`,
+  };
+  for (const [name, message] of Object.entries(worst)) {
+    const t = performance.now();
+    const view = viewMessage(Buffer.from(message));
+    tokenize(view);
+    rules.evaluate(view);
+    const ms = performance.now() - t;
+    assert.ok(ms < 10_000, `${name}: ${ms.toFixed(0)} ms`);
+  }
+});
+
 test('whole-word literals do not match inside longer words', () => {
   const a = new LiteralAutomaton(['cialis', 'earn $', 'x'], [true, true, false]);
   assert.deepEqual([...a.find('the specialist on socialism')], []);

@@ -4,6 +4,35 @@ import { urlHost } from '../message-view.js';
 /** The last two labels of a host name, lower-cased: close enough to a registered domain for comparisons. */
 const registeredDomain = (host: string) => host.trim().toLowerCase().split('.').slice(-2).join('.');
 
+const DOMAIN_AT = /[a-z0-9-]+(?:\.[a-z0-9-]+)+/iy;
+const ANGLE_ADDRESS = /^<[^>@]*@([^>]+)>/;
+
+/**
+ * In `"a@bank.com" <x@evil.top>` (quotes optional): the domain of the first address shown in the
+ * display name and the domain of the real one; undefined when the header is not of that shape.
+ * Linear in the header: a single regex for this took 0.7 s on a 20 KB From header (it backtracks
+ * at every character), and headers may be 1 MB.
+ */
+export function displayNameAddress(from: string): { displayed: string; real: string } | undefined {
+  const lt = from.indexOf('<');
+  if (lt < 0) return undefined;
+  const real = ANGLE_ADDRESS.exec(from.slice(lt))?.[1];
+  if (real === undefined) return undefined;
+  let name = from.slice(0, lt).trimStart();
+  if (name.startsWith('"')) name = name.slice(1);
+  name = name.trimEnd();
+  if (name.endsWith('"')) name = name.slice(0, -1);
+  if (name.includes('"')) return undefined;
+  for (let at = name.indexOf('@'); at >= 0; at = name.indexOf('@', at + 1)) {
+    const before = name[at - 1];
+    if (before === undefined || /[\s"<@]/.test(before)) continue;
+    DOMAIN_AT.lastIndex = at + 1;
+    const domain = DOMAIN_AT.exec(name)?.[0];
+    if (domain !== undefined) return { displayed: domain, real };
+  }
+  return undefined;
+}
+
 /** Structural checks a pattern cannot express; rules refer to them by name (`check = "..."`). */
 export const BUILTIN_CHECKS: Record<string, (v: MessageView) => boolean> = {
   missing_date: (v) => v.header('date') === undefined,
@@ -31,8 +60,8 @@ export const BUILTIN_CHECKS: Record<string, (v: MessageView) => boolean> = {
   base64_text_plain: (v) => v.mail.leaves.some((l) => l.contentType === 'text/plain' && l.transferEncoding === 'base64'),
   /** Display name that shows an address in another domain than the real one ("a@bank.com" <x@evil.top>). */
   from_display_address_mismatch: (v) => {
-    const m = /^\s*"?[^"<]*?([^\s"<@]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+))[^"<]*"?\s*<[^>@]*@([^>]+)>/i.exec(v.header('from') ?? '');
-    return m !== null && registeredDomain(m[2]!) !== registeredDomain(m[3]!);
+    const shown = displayNameAddress(v.header('from') ?? '');
+    return shown !== undefined && registeredDomain(shown.displayed) !== registeredDomain(shown.real);
   },
   suspicious_tld: (v) => v.urls.some((u) => /\.(top|xyz|click|loan|work|gq|tk|ml|cf|ga|men|date|racing|win|bid|stream|review|country|kim|science|party)$/i.test(urlHost(u) ?? '')),
   /** Very little text next to an image: image spam. */
