@@ -81,7 +81,8 @@ export const AntispamSection = z.strictObject({
    * 4-grams of the message start): symbol LOGREG_SPAM / LOGREG_HAM scoring `weight` × log-odds,
    * clamped to [min_score, max_score]. Silent until `bayes.min_learned` spam and ham were learned
    * and a model was fitted. Off by default; docs/antispam.md has the measured figures (with it and
-   * the two settings above: SpamAssassin's recall, half its false positives, twice Moat's default).
+   * the two settings above: about SpamAssassin's recall, fewer than half its false positives, more
+   * than Moat's default).
    */
   model: z
     .strictObject({
