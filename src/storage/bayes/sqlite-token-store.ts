@@ -58,7 +58,8 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0 }: Token
       if (delta < 0) dropIfEmpty.run(token);
     }
   };
-  const learnedCount = () => ((readCount.get('learned:spam') as number | undefined) ?? 0) + ((readCount.get('learned:ham') as number | undefined) ?? 0);
+  const learnedOf = (cls: 'spam' | 'ham') => (readCount.get(`learned:${cls}`) as number | undefined) ?? 0;
+  const learnedCount = () => learnedOf('spam') + learnedOf('ham');
   /** Forgets least recently learned messages until at most maxLearned remain (0: no limit). */
   const forgetBeyondLimit = () => {
     if (maxLearned <= 0) return;
@@ -97,7 +98,7 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0 }: Token
       return out;
     },
     async totals() {
-      return { spam: (readCount.get('learned:spam') as number | undefined) ?? 0, ham: (readCount.get('learned:ham') as number | undefined) ?? 0 };
+      return { spam: learnedOf('spam'), ham: learnedOf('ham') };
     },
     async learn(key, tokens, as, features) {
       return learnTx(key, tokens, as, features);
