@@ -31,6 +31,8 @@ PKGS=(
   qpdf
   # SZDD (MS compress.exe) writer for container fixtures
   mscompress
+  # a private Redis the tests can stop (the Bayes store when Redis goes away)
+  redis-server
 )
 missing=()
 for p in "${PKGS[@]}"; do

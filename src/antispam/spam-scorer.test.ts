@@ -16,6 +16,7 @@ import { combine, tokenProbability } from './bayes/classifier.js';
 import { bayesBand, bayesScore } from './bayes/bayes-score.js';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
 import { isMoatError } from '../core/errors.js';
+import type { BayesTokenStore } from './bayes/token-store.js';
 
 const config = loadConfig([{ file: 't.toml', text: '[antispam.bayes]\nmin_learned = 2\nautolearn = false\n' }]).config;
 const msg = (subject: string, body: string, extra = '') => Buffer.from(`From: a@example.com\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <${Math.random()}@x>\r\nSubject: ${subject}\r\n${extra}\r\n${body}\r\n`);
@@ -205,5 +206,50 @@ test('score_trained: with trained_rule_scores, a rule weighs its trained score o
   assert.deepEqual(await ruleSymbols(), ['LESS=0.5', 'COMBO=4'], 'trained: WEAK scores 0 and is not shown, COMBO still sees it');
   assert.deepEqual(await ruleSymbols(scorerWith('')), ['WEAK=1.5', 'LESS=2', 'COMBO=1'], 'trained_rule_scores is off by default');
   assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\nscore_trained = "x"\ndescription = "d"\ncheck = "html_only"\n'), /score_trained/);
+  await store.close();
+});
+
+test('a failing Bayes store costs no verdict: rules still score, BAYES_UNAVAILABLE explains, autolearn says unavailable or failed, the log says so once', async () => {
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-bayes-')));
+  for (let i = 0; i < 3; i++) {
+    await store.learn(`s${i}`, ['pills', `s${i}`], 'spam');
+    await store.learn(`h${i}`, ['meeting', `h${i}`], 'ham');
+  }
+  const broken = new Set<string>();
+  const failing: BayesTokenStore = {
+    ...store,
+    totals: () => (broken.has('totals') ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) : store.totals()),
+    counts: (t) => (broken.has('counts') ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : store.counts(t)),
+    learn: (...a) => (broken.has('learn') ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : store.learn(...a)),
+  };
+  const warnings: string[] = [];
+  const logger = { ...silentLogger(), warn: (_o: object | string, msg?: string) => void warnings.push(msg ?? '') };
+  const rules = new RuleSet(parseRuleFile('t.toml', '[[rule]]\nname = "BIG"\nscore = 13\ndescription = "d"\nfield = "subject"\nliterals = ["winner"]\n'));
+  const autolearnConfig = loadConfig([{ file: 't.toml', text: '[antispam.bayes]\nmin_learned = 2\n' }]).config.antispam;
+  const scorer = createSpamScorer({ config: autolearnConfig, rules, store: failing, logger });
+  const status = (v: { headers: Array<{ name: string; value: string }> }) => v.headers.find((h) => h.name === 'X-Spam-Status')!.value;
+
+  broken.add('totals');
+  const a = await scorer.check({ message: msg('you are a winner', 'pills'), mailFrom: '', rcptTo: [] });
+  assert.equal(a.score, 13, 'the rules still score');
+  assert.equal(a.spam, true);
+  assert.ok(a.symbols.some((s) => s.name === 'BAYES_UNAVAILABLE'));
+  assert.match(status(a), /^Yes, score=13\.0 required=5\.0 tests=BIG autolearn=unavailable$/);
+  broken.clear();
+  broken.add('counts');
+  const b = await scorer.check({ message: msg('another winner', 'pills'), mailFrom: '', rcptTo: [] });
+  assert.equal(b.score, 13);
+  assert.match(status(b), /autolearn=unavailable$/);
+  assert.equal(warnings.length, 1, 'logged once, not per message');
+  assert.match(warnings[0]!, /Bayes store failed/);
+  broken.clear();
+  broken.add('learn');
+  const c = await scorer.check({ message: msg('winner again', 'pills'), mailFrom: '', rcptTo: [] });
+  assert.ok(c.symbols.some((s) => s.name.startsWith('BAYES_') && s.name !== 'BAYES_UNAVAILABLE'), 'Bayes answers again');
+  assert.ok(c.score >= 13);
+  assert.match(status(c), /autolearn=failed$/, 'the verdict stands when autolearn fails');
+  broken.clear();
+  const d = await scorer.check({ message: msg('winner once more', 'pills'), mailFrom: '', rcptTo: [] });
+  assert.match(status(d), /autolearn=spam$/);
   await store.close();
 });

@@ -31,6 +31,8 @@ export interface ScorerDeps {
 
 /** How often the scorer asks the store whether a newer model was fitted (by this node or another). */
 const MODEL_CHECK_MS = 30_000;
+/** A failing Bayes store (Redis down, SQLite locked) is logged at most this often, not per message. */
+const STORE_WARN_MS = 60_000;
 
 export function messageKey(message: Uint8Array): string {
   return createHash('sha256').update(message).digest('hex').slice(0, 32);
@@ -54,6 +56,9 @@ export function spamHeaders(score: number, required: number, symbols: SpamSymbol
     { name: 'X-Spam-Level', value: '*'.repeat(Math.max(0, Math.min(50, Math.floor(score)))) },
   ];
 }
+
+/** What a store call that failed gives back (see orUnavailable in createSpamScorer). */
+const UNAVAILABLE = Symbol('bayes store unavailable');
 
 /**
  * Scores a message rspamd-style: named symbols with weights (rules, Bayes, authentication,
@@ -97,12 +102,31 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   };
   const featuresFor = (message: Uint8Array, tokens: string[]) => (m.enabled ? modelFeatures(message, tokens) : undefined);
 
+  // The Bayes store failing must not cost a message its verdict: it is scored without Bayes and
+  // the model (as SpamAssassin does when its Bayes database is unavailable), and the log says so
+  // once a minute rather than once per message.
+  let storeWarnedAt = -Infinity;
+  const storeFailed = (step: string, err: unknown) => {
+    if (performance.now() - storeWarnedAt < STORE_WARN_MS) return;
+    storeWarnedAt = performance.now();
+    deps.logger.warn({ step, err: err instanceof Error ? err.message : String(err) }, 'Bayes store failed: scoring without Bayes and the spam model, autolearn skipped (logged at most once a minute)');
+  };
+  const orUnavailable = async <T>(step: string, work: () => Promise<T>): Promise<T | typeof UNAVAILABLE> => {
+    try {
+      return await work();
+    } catch (err) {
+      storeFailed(step, err);
+      return UNAVAILABLE;
+    }
+  };
+
   const check = async (input: SpamCheckInput, signal?: AbortSignal): Promise<SpamVerdict> => {
     const thresholds = { ...baseThresholds, ...(input.thresholds ?? {}) };
     const view = viewMessage(input.message);
     // One totals read per message (two counters in either store).
-    const totals = await deps.store.totals();
-    const learned = enoughLearned(totals);
+    const totals = await orUnavailable('totals', () => deps.store.totals());
+    let storeOk = totals !== UNAVAILABLE;
+    const learned = totals !== UNAVAILABLE && enoughLearned(totals);
     // With trained_rule_scores, rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).
     const symbols = deps.rules.evaluate(view, { trained: learned && c.trained_rule_scores }).filter((s) => s.score !== 0);
     const headers: Array<{ name: string; value: string }> = [];
@@ -112,17 +136,22 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       headers.push(...(r.headers ?? []));
     }
     const tokens = tokenize(view);
-    const bayes = learned ? await bayesSymbol(tokens, totals) : undefined;
+    const bayes = learned ? await orUnavailable('counts', () => bayesSymbol(tokens, totals)) : undefined;
     const features = featuresFor(input.message, tokens);
-    const logreg = learned && features && (await modelSymbol(features));
+    const logreg = learned && features ? await orUnavailable('model', () => modelSymbol(features)) : undefined;
+    if (bayes === UNAVAILABLE || logreg === UNAVAILABLE) storeOk = false;
     const nonBayesScore = symbols.reduce((a, s) => a + s.score, 0);
-    if (bayes) symbols.push(bayes);
-    if (logreg) symbols.push(logreg);
+    if (bayes && bayes !== UNAVAILABLE) symbols.push(bayes);
+    if (logreg && logreg !== UNAVAILABLE) symbols.push(logreg);
+    if (!storeOk) symbols.push({ name: 'BAYES_UNAVAILABLE', score: 0, description: 'The Bayes store did not answer: scored without Bayes and the spam model' });
     const score = Math.round(symbols.reduce((a, s) => a + s.score, 0) * 100) / 100;
-    let autolearn = 'no';
-    if (c.bayes.autolearn && !deps.readOnly) {
+    // SpamAssassin's autolearn= values: no, ham, spam, failed (learning failed), unavailable (no Bayes).
+    let autolearn = storeOk ? 'no' : 'unavailable';
+    if (storeOk && c.bayes.autolearn && !deps.readOnly) {
       const as = nonBayesScore >= c.bayes.autolearn_spam_score ? 'spam' : nonBayesScore < c.bayes.autolearn_ham_score && score < thresholds.add_header ? 'ham' : undefined;
-      if (as && (await deps.store.learn(messageKey(input.message), tokens, as, features && encodeFeatures(features)))) autolearn = as;
+      const learnedNow = as && (await orUnavailable('learn', () => deps.store.learn(messageKey(input.message), tokens, as, features && encodeFeatures(features))));
+      if (learnedNow === UNAVAILABLE) autolearn = 'failed';
+      else if (as && learnedNow) autolearn = as;
     }
     const spam = score >= thresholds.add_header;
     return { score, required: thresholds.add_header, spam, action: actionFor(score, thresholds), symbols, headers: [...spamHeaders(score, thresholds.add_header, symbols, autolearn), ...headers], scanned: true };

@@ -53,6 +53,7 @@ export const ERROR_CATALOG = {
   // ── anti-spam ────────────────────────────────────────────────────────────
   ANTISPAM_FAILED: { temporary: true, summary: 'anti-spam analysis failed' },
   SPAM_MODEL_INVALID: { temporary: false, summary: 'a stored spam-model record is malformed' },
+  BAYES_STORE_UNAVAILABLE: { temporary: true, summary: 'the Bayes store (Redis) is not connected' },
 } as const satisfies Record<string, { temporary: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

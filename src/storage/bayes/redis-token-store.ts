@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore } from '../../antispam/bayes/token-store.js';
+import { MoatError } from '../../core/errors.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 
@@ -60,6 +61,9 @@ if limit > 0 then
 end
 return 1`;
 
+/** How long the first commands wait for the first connection; after that, none waits. */
+const FIRST_CONNECT_MS = 2000;
+
 /**
  * Bayes tokens, learned messages and the spam model in Redis, shared by every node of a cluster:
  * one hash per token (`<prefix>t:<token>` → spam, ham), learned-message records for idempotency
@@ -68,65 +72,94 @@ return 1`;
  * Learning runs as one script (LEARN) so concurrent nodes never see half a message nor count one
  * twice. With `maxLearned`, a sorted set of every learned message by learning order
  * (`<prefix>learned`) says which to forget first.
+ *
+ * While Redis is down every call fails at once with BAYES_STORE_UNAVAILABLE (no offline queue: a
+ * queued command would hold the message for up to 15 s per call as reconnection backs off), and
+ * the scorer scores without Bayes; ioredis keeps reconnecting in the background. Only the first
+ * calls after opening wait, up to 2 s, for the first connection.
  */
 export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  let lastError = 'not connected yet';
+  // Connection errors reach callers through their commands (below); without a listener ioredis
+  // would print every reconnection failure to stderr.
+  redis.on('error', (err: Error) => {
+    lastError = err.message;
+  });
+  const firstConnection = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, FIRST_CONNECT_MS);
+    timer.unref();
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  /** A store call that waits only for the first connection, and says plainly when Redis is away. */
+  const guarded =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await firstConnection;
+      if (redis.status !== 'ready') throw new MoatError('BAYES_STORE_UNAVAILABLE', `Bayes store ${url} is not connected (${lastError})`);
+      return call(...args);
+    };
   const tokenKey = (t: string) => `${prefix}t:${t}`;
   const generationKey = `${prefix}generation`;
   const orderKey = `${prefix}examples`;
   const modelKey = `${prefix}model`;
-  const modelGeneration = async () => {
+  const modelGeneration = guarded(async () => {
     const g = await redis.hget(modelKey, 'generation');
     return g === null ? undefined : Number(g);
-  };
+  });
   return {
-    async counts(tokens) {
+    counts: guarded(async (tokens: readonly string[]) => {
       const out = new Map<string, TokenCounts>();
       if (tokens.length === 0) return out;
       const pipe = redis.pipeline();
       for (const t of tokens) pipe.hmget(tokenKey(t), 'spam', 'ham');
       const results = (await pipe.exec()) ?? [];
-      results.forEach(([, value], i) => {
+      results.forEach(([err, value], i) => {
+        if (err) throw err;
         const [s, h] = (value as Array<string | null>) ?? [null, null];
         if (s !== null || h !== null) out.set(tokens[i]!, { spam: Number(s ?? 0), ham: Number(h ?? 0) });
       });
       return out;
-    },
-    async totals() {
+    }),
+    totals: guarded(async () => {
       const [s, h] = await redis.mget(`${prefix}total:spam`, `${prefix}total:ham`);
       return { spam: Number(s ?? 0), ham: Number(h ?? 0) };
-    },
-    async learn(key, tokens, as, features) {
+    }),
+    learn: guarded(async (key: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array) => {
       const changed = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned);
       return changed === 1;
-    },
-    async generation() {
-      return Number((await redis.get(generationKey)) ?? 0);
-    },
-    async examples(limit) {
+    }),
+    generation: guarded(async () => Number((await redis.get(generationKey)) ?? 0)),
+    examples: guarded(async (limit: number) => {
       const keys = await redis.zrevrange(orderKey, 0, limit - 1);
       if (keys.length === 0) return [];
       const pipe = redis.pipeline();
       for (const k of keys) pipe.hmgetBuffer(`${prefix}m:${k}`, 'class', 'features');
       const out: Array<{ spam: boolean; features: Uint8Array }> = [];
-      for (const [, value] of (await pipe.exec()) ?? []) {
+      for (const [err, value] of (await pipe.exec()) ?? []) {
+        if (err) throw err;
         const [cls, features] = (value as Array<Buffer | null>) ?? [];
         if (cls && features) out.push({ spam: cls.toString() === 'spam', features: new Uint8Array(features) });
       }
       return out;
-    },
-    async saveModel(model) {
+    }),
+    saveModel: guarded(async (model: StoredModel) => {
       await redis.hset(modelKey, 'generation', model.generation, 'weights', Buffer.from(weightsToBytes(model.weights)));
-    },
+    }),
     modelGeneration,
-    async loadModel(known) {
+    loadModel: guarded(async (known?: number) => {
       const g = await modelGeneration();
       if (g === undefined || g === known) return undefined;
       const [gen, weights] = await redis.hmgetBuffer(modelKey, 'generation', 'weights');
       return gen && weights ? { generation: Number(gen.toString()), weights: bytesToWeights(weights) } : undefined;
-    },
+    }),
     async close() {
-      await redis.quit();
+      // quit() needs a connection; a store whose Redis is away just drops its reconnection attempts.
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect();
     },
   };
 }

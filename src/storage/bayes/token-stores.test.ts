@@ -10,6 +10,10 @@ import fc from 'fast-check';
 import { openSqliteTokenStore } from './sqlite-token-store.js';
 import { openRedisTokenStore } from './redis-token-store.js';
 import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { isMoatError } from '../../core/errors.js';
+import { freePort, waitFor, waitForPort } from '../../../test/e2e/harness/ports.js';
 
 async function exercise(store: BayesTokenStore) {
   assert.deepEqual(await store.totals(), { spam: 0, ham: 0 });
@@ -248,4 +252,42 @@ test('SQLite token store: counts() finds any learned token, whatever its charact
   } finally {
     await store.close();
   }
+});
+
+/** A private redis-server on loopback (no persistence), so a test can take it away. */
+async function privateRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await waitForPort(port);
+  return child;
+}
+
+test('Redis token store: while Redis is away every call fails at once with BAYES_STORE_UNAVAILABLE, and the store recovers when it is back', async () => {
+  const port = await freePort();
+  let server = await privateRedis(port);
+  const store = openRedisTokenStore(`redis://127.0.0.1:${port}`, 'moat-test:');
+  try {
+    assert.equal(await store.learn('m1', ['a'], 'spam'), true);
+    server.kill('SIGKILL');
+    await once(server, 'exit');
+    await waitFor('the store to see the loss', async () => (await store.totals().then(() => false, (err: unknown) => isMoatError(err, 'BAYES_STORE_UNAVAILABLE'))));
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await assert.rejects(store.counts(['a']), (err: unknown) => isMoatError(err, 'BAYES_STORE_UNAVAILABLE') && /not connected \(.*\)/.test((err as Error).message));
+      assert.ok(performance.now() - t < 1000, 'fails at once, not after reconnection back-off');
+    }
+    server = await privateRedis(port);
+    await waitFor('the store to reconnect', async () => (await store.totals().then(() => true, () => false)), 20_000);
+    assert.equal(await store.learn('m2', ['b'], 'ham'), true, 'learning works again');
+  } finally {
+    await store.close();
+    server.kill('SIGKILL');
+  }
+});
+
+test('Redis token store: opened while Redis is down, the first call fails within 2 s and closing does not hang', async () => {
+  const store = openRedisTokenStore(`redis://127.0.0.1:${await freePort()}`, 'moat-test:');
+  const t = performance.now();
+  await assert.rejects(store.totals(), (err: unknown) => isMoatError(err, 'BAYES_STORE_UNAVAILABLE'));
+  assert.ok(performance.now() - t < 5000);
+  await store.close();
 });
