@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { loadConfig } from '../core/config/load.js';
 import { dnsblSource, registeredDomain, untrustedIps } from './dnsbl.js';
-import { authenticationSource } from './authentication.js';
+import { authenticationSource, headerLineCount } from './authentication.js';
 import { viewMessage } from './message-view.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
 
@@ -54,4 +54,25 @@ test('SPF fail and DMARC reject policy from a local zone via mailauth', async ()
   assert.match(headers![0]!.value, /spf=fail/);
   const pass = await source(viewMessage(MESSAGE), { message: MESSAGE, mailFrom: 'someone@sender.test', rcptTo: [], clientAddress: '192.0.2.10', helo: 'good' });
   assert.ok(pass.symbols.some((s) => s.name === 'R_SPF_ALLOW'));
+});
+
+test('authentication on hostile headers ends in seconds: 100,000 From addresses (linear since nodemailer 10 parses them), 100,000 folded lines (skipped: AUTH_SKIPPED)', async () => {
+  const source = authenticationSource((name, type) => resolver.resolve(name, type as 'TXT'), 'mx.test');
+  const addresses = Buffer.from(`From: ${'a@b.c, '.repeat(100_000)}\r\nSubject: x\r\n\r\nx\r\n`);
+  let t = performance.now();
+  const a = await source(viewMessage(addresses), { message: addresses, mailFrom: 'someone@sender.test', rcptTo: [], clientAddress: '1.2.3.4', helo: 'h' });
+  assert.ok(performance.now() - t < 10_000, `From list: ${(performance.now() - t).toFixed(0)} ms (was 152 s with nodemailer 8's parser)`);
+  assert.ok(!a.symbols.some((s) => s.name === 'AUTH_SKIPPED'), 'checked, not skipped');
+  const folded = Buffer.from(`From: someone@sender.test\r\nSubject: ${'a\r\n '.repeat(100_000)}\r\n\r\nx\r\n`);
+  t = performance.now();
+  const f = await source(viewMessage(folded), { message: folded, mailFrom: 'someone@sender.test', rcptTo: [], clientAddress: '1.2.3.4', helo: 'h' });
+  assert.ok(performance.now() - t < 5_000);
+  assert.deepEqual(f.symbols.map((s) => s.name), ['AUTH_SKIPPED']);
+});
+
+test('headerLineCount counts header lines up to the empty line, and stops past the limit', () => {
+  assert.equal(headerLineCount(Buffer.from('A: b\r\n c\r\nD: e\r\n\r\nbody\r\nmore\r\n'), 100), 3);
+  assert.equal(headerLineCount(Buffer.from('A: b\nD: e\n\nbody\n'), 100), 2);
+  assert.equal(headerLineCount(Buffer.from('A: b\r\n'.repeat(50)), 10), 11);
+  assert.equal(headerLineCount(Buffer.from(''), 10), 0);
 });
