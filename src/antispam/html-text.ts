@@ -57,7 +57,7 @@ function tagEnd(src: string, lt: number, noQuoteFrom: Map<string, number>): numb
  *
  * One pass, linear in the input: each search for the end of a comment, tag or script starts where
  * the last one ended, and an end that is missing ends the scan, so no input makes it quadratic (the
- * regexes over the whole part it replaces did: 100 KB of `<` took 4.7 s).
+ * regexes over the whole part it replaced did: 100 KB of `<` took 4.3 s, bench/antispam/hostile-input.ts).
  */
 export function htmlContent(html: string): HtmlContent {
   const src = html.slice(0, MAX_HTML_CHARS);

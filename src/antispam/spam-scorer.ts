@@ -125,7 +125,6 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const view = viewMessage(input.message);
     // One totals read per message (two counters in either store).
     const totals = await orUnavailable('totals', () => deps.store.totals());
-    let storeOk = totals !== UNAVAILABLE;
     const learned = totals !== UNAVAILABLE && enoughLearned(totals);
     // With trained_rule_scores, rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).
     const symbols = deps.rules.evaluate(view, { trained: learned && c.trained_rule_scores }).filter((s) => s.score !== 0);
@@ -139,7 +138,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const bayes = learned ? await orUnavailable('counts', () => bayesSymbol(tokens, totals)) : undefined;
     const features = featuresFor(input.message, tokens);
     const logreg = learned && features ? await orUnavailable('model', () => modelSymbol(features)) : undefined;
-    if (bayes === UNAVAILABLE || logreg === UNAVAILABLE) storeOk = false;
+    const storeOk = totals !== UNAVAILABLE && bayes !== UNAVAILABLE && logreg !== UNAVAILABLE;
     const nonBayesScore = symbols.reduce((a, s) => a + s.score, 0);
     if (bayes && bayes !== UNAVAILABLE) symbols.push(bayes);
     if (logreg && logreg !== UNAVAILABLE) symbols.push(logreg);

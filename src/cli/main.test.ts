@@ -100,5 +100,5 @@ test('moat learn with [antispam.bayes] max_learned keeps that many messages and 
   const code = await main(['learn', '--spam', '--quiet', join(dir, 'spam'), '--config', config], { stdout: out.stream, stderr: out.stream, env: {} });
   assert.equal(code, 0, out.text());
   assert.match(out.text(), /Learned 8 message\(s\) as spam, 0 already known; the classifier now knows 5 spam and 0 ham\n/);
-  assert.match(out.text(), /It keeps at most 5 messages \(\[antispam\.bayes\] max_learned\): the least recently learned were forgotten/);
+  assert.match(out.text(), /It keeps at most 5 messages \(\[antispam\.bayes\] max_learned\): learning more forgets the least recently learned/);
 });

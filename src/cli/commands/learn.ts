@@ -58,7 +58,7 @@ export const learnCommand: CliCommand = {
         const totals = await store.totals();
         ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${skipped} already known; the classifier now knows ${totals.spam} spam and ${totals.ham} ham\n`);
         const limit = config.antispam.bayes.max_learned;
-        if (limit > 0 && totals.spam + totals.ham >= limit) ctx.stdout.write(`It keeps at most ${limit} messages ([antispam.bayes] max_learned): the least recently learned were forgotten\n`);
+        if (limit > 0 && totals.spam + totals.ham >= limit) ctx.stdout.write(`It keeps at most ${limit} messages ([antispam.bayes] max_learned): learning more forgets the least recently learned\n`);
       }
       if (model.enabled && (learned > 0 || values.refit)) {
         const r = await refitModel(store, { maxExamples: model.max_examples, minLearned: config.antispam.bayes.min_learned, force: values.refit });
