@@ -12,7 +12,8 @@ import { logit } from './model/logistic-model.js';
 import { modelFeatures } from './model/model-features.js';
 import { viewMessage, type MessageView } from './message-view.js';
 import type { RuleSet } from './rules/rule-set.js';
-import type { SpamAction, SpamCheckInput, SpamScorer, SpamSymbol, SpamThresholds, SpamVerdict } from './types.js';
+import { actionFor, siteThresholds, spamHeaders } from './spam-verdict.js';
+import type { SpamCheckInput, SpamScorer, SpamSymbol, SpamThresholds, SpamVerdict } from './types.js';
 
 /** Extra checks that need the network or the envelope (authentication, DNS blocklists). */
 export type SymbolSource = (view: MessageView, input: SpamCheckInput, signal?: AbortSignal) => Promise<{ symbols: SpamSymbol[]; headers?: Array<{ name: string; value: string }> }>;
@@ -38,25 +39,6 @@ export function messageKey(message: Uint8Array): string {
   return createHash('sha256').update(message).digest('hex').slice(0, 32);
 }
 
-function actionFor(score: number, t: SpamThresholds): SpamAction {
-  if (score >= t.reject) return 'reject';
-  if (score >= t.quarantine) return 'quarantine';
-  if (score >= t.rewrite_subject) return 'rewrite_subject';
-  if (score >= t.add_header) return 'add_header';
-  return 'no_action';
-}
-
-/** SpamAssassin-compatible headers, so existing Sieve/procmail rules keep working. */
-export function spamHeaders(score: number, required: number, symbols: SpamSymbol[], autolearn: string): Array<{ name: string; value: string }> {
-  const spam = score >= required;
-  const tests = symbols.filter((s) => s.score !== 0).map((s) => s.name).sort().join(',') || 'none';
-  return [
-    { name: 'X-Spam-Flag', value: spam ? 'YES' : 'NO' },
-    { name: 'X-Spam-Status', value: `${spam ? 'Yes' : 'No'}, score=${score.toFixed(1)} required=${required.toFixed(1)} tests=${tests} autolearn=${autolearn}` },
-    { name: 'X-Spam-Level', value: '*'.repeat(Math.max(0, Math.min(50, Math.floor(score)))) },
-  ];
-}
-
 /** What a store call that failed gives back (see orUnavailable in createSpamScorer). */
 const UNAVAILABLE = Symbol('bayes store unavailable');
 
@@ -66,7 +48,7 @@ const UNAVAILABLE = Symbol('bayes store unavailable');
  */
 export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(message: Uint8Array): Promise<SpamVerdict> } {
   const c = deps.config;
-  const baseThresholds: SpamThresholds = { add_header: c.required_score, rewrite_subject: c.rewrite_subject_score, quarantine: c.quarantine_score, reject: c.reject_score };
+  const baseThresholds: SpamThresholds = siteThresholds(c);
 
   /** Bayes and the model speak only once `bayes.min_learned` spam and ham were learned. */
   const enoughLearned = (totals: TokenCounts) => totals.spam >= c.bayes.min_learned && totals.ham >= c.bayes.min_learned;
@@ -153,7 +135,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       else if (as && learnedNow) autolearn = as;
     }
     const spam = score >= thresholds.add_header;
-    return { score, required: thresholds.add_header, spam, action: actionFor(score, thresholds), symbols, headers: [...spamHeaders(score, thresholds.add_header, symbols, autolearn), ...headers], scanned: true };
+    return { score, required: thresholds.add_header, spam, action: actionFor(score, thresholds), symbols, headers: [...spamHeaders(score, thresholds.add_header, symbols, autolearn), ...headers], scanned: true, autolearn };
   };
 
   return {

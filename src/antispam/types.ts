@@ -30,6 +30,8 @@ export interface SpamVerdict {
   headers: Array<{ name: string; value: string }>;
   /** False when the analysis could not run (then policy applies action_as_notscanned). */
   scanned: boolean;
+  /** SpamAssassin's `autolearn=` value (no, ham, spam, failed, unavailable); `no` when absent. */
+  autolearn?: string;
 }
 
 export interface SpamCheckInput {

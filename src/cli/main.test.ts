@@ -102,3 +102,45 @@ test('moat learn with [antispam.bayes] max_learned keeps that many messages and 
   assert.match(out.text(), /Learned 8 message\(s\) as spam, 0 already known; the classifier now knows 5 spam and 0 ham\n/);
   assert.match(out.text(), /It keeps at most 5 messages \(\[antispam\.bayes\] max_learned\): learning more forgets the least recently learned/);
 });
+
+test('moat config check refuses what the daemon would refuse at start: an unknown group, spam thresholds out of order', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-users-'));
+  const file = join(dir, 'moat.toml');
+  const check = async (text: string) => {
+    await writeFile(file, text);
+    const out = capture();
+    const code = await main(['config', 'check', '--config', file], { stdout: out.stream, stderr: out.stream, env: {} });
+    return { code, text: out.text() };
+  };
+  const unknown = await check('[users."bob@example.com"]\ngroup = "nosuch"\n');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.text, /CONFIG_INVALID: \[users\."bob@example\.com"\]: unknown group "nosuch"/);
+  const order = await check('[users."bob@example.com"]\nrequired_score = 13\n');
+  assert.equal(order.code, 2);
+  assert.match(order.text, /required_score 13 \(from recipient:bob@example\.com\) is above quarantine_score 12 \(from \[antispam\]\)/);
+  assert.equal((await check('[users."bob@example.com"]\nrequired_score = 3\n')).code, 0);
+});
+
+test('moat classify --rcpt judges with that recipient\'s spam thresholds; --from selects sender entries', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-rcpt-'));
+  const config = join(dir, 'moat.toml');
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n[users."strict@example.com"]\nrequired_score = 3\n[senders."@partner.example"]\nrequired_score = 10\nquarantine_score = 12\n`);
+  const sample = join(dir, 'sample.eml');
+  // 3.8 on the shipped rules: MISSING_DATE, SUBJ_ALL_CAPS, SUBJ_MONEY, SUBJ_EXCLAIM.
+  await writeFile(sample, 'From: a@example.org\r\nMessage-ID: <c1@example.org>\r\nSubject: FREE MONEY NOW!!!\r\n\r\nmessage\r\n');
+  const run = async (...args: string[]) => {
+    const out = capture();
+    const code = await main([...args, '--config', config], { stdout: out.stream, stderr: out.stream, env: {} });
+    return { code, text: out.text() };
+  };
+  const json = async (...args: string[]) => JSON.parse((await run('classify', '--json', ...args, sample)).text) as { rcpt?: string; score: number; required: number; spam: boolean; action: string };
+  const site = await json();
+  assert.deepEqual([site.score, site.required, site.spam, site.action, 'rcpt' in site], [3.8, 5, false, 'no_action', false]);
+  const strict = await json('--rcpt', 'strict@example.com');
+  assert.deepEqual([strict.rcpt, strict.score, strict.required, strict.spam, strict.action], ['strict@example.com', 3.8, 3, true, 'add_header']);
+  const partner = await json('--rcpt', 'bob@example.com', '--from', 'x@partner.example');
+  assert.deepEqual([partner.required, partner.spam], [10, false]);
+  const text = await run('classify', '--rcpt', 'strict@example.com', sample);
+  assert.match(text.text, /^thresholds for strict@example\.com: its own \(global → recipient:strict@example\.com\)\n.*: SPAM score=3\.8 required=3\.0 action=add_header$/m);
+  assert.equal((await run('classify', '--from', 'x@partner.example', sample)).code, 2, '--from without --rcpt');
+});

@@ -7,6 +7,8 @@ import type { ScanReport, Scanner } from '../core/verdict.js';
 import type { SpamScorer } from '../antispam/types.js';
 import { decide, type AvFacts, type Decision, type SpamFacts } from '../policy/decide.js';
 import { resolveSettings, validateUserConfig } from '../policy/user-settings.js';
+import { recipientThresholds } from '../policy/spam-thresholds.js';
+import { siteThresholds, verdictWithThresholds } from '../antispam/spam-verdict.js';
 import { appendFooter, prependHeaders, tagSubject } from './header-rewrite.js';
 import type { EventLog, QuarantineStore } from './stores.js';
 import type { Envelope, Outcome, Pipeline, RecipientOutcome, Transaction } from './types.js';
@@ -45,9 +47,17 @@ function resultHeader(report: ScanReport | undefined, decision: Decision, avErro
   return `${report.verdict}${names}`;
 }
 
-/** Key under which recipients with identical decisions form one group. */
-function groupKey(d: Decision): string {
-  return JSON.stringify([d.action, d.reason, d.cleanMode ?? '', d.subjectTag ?? '', d.reply?.text ?? '', d.addResultHeaders, d.addSpamHeaders, d.footer ?? '']);
+/** Key under which recipients with identical decisions (and identical X-Spam-* headers) form one group. */
+function groupKey(d: Decision, spam: SpamFacts): string {
+  const required = spam.status === 'scored' ? spam.verdict.required : '';
+  return JSON.stringify([d.action, d.reason, d.cleanMode ?? '', d.subjectTag ?? '', d.reply?.text ?? '', d.addResultHeaders, d.addSpamHeaders, d.footer ?? '', required]);
+}
+
+/** The message's spam verdict as one recipient sees it: judged by its own thresholds when its settings set any. */
+function spamForRecipient(spam: SpamFacts, settings: PolicySettings, config: MoatConfig): SpamFacts {
+  if (spam.status !== 'scored') return spam;
+  const own = recipientThresholds(siteThresholds(config.antispam), settings);
+  return own ? { status: 'scored', verdict: verdictWithThresholds(spam.verdict, own) } : spam;
 }
 
 /**
@@ -114,11 +124,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         }
       }
 
-      const groups = new Map<string, { decision: Decision; recipients: string[] }>();
+      const groups = new Map<string, { decision: Decision; spam: SpamFacts; recipients: string[] }>();
       for (const { rcpt, res } of resolved) {
-        const decision = decide(res, av, spam);
-        const key = groupKey(decision);
-        const g = groups.get(key) ?? { decision, recipients: [] };
+        const rcptSpam = spamForRecipient(spam, res.settings, config);
+        if (rcptSpam !== spam && rcptSpam.status === 'scored') log.info({ rcpt, required: rcptSpam.verdict.required, spam: rcptSpam.verdict.spam, action: rcptSpam.verdict.action, sources: res.sources }, 'spam thresholds of the recipient applied');
+        const decision = decide(res, av, rcptSpam);
+        const key = groupKey(decision, rcptSpam);
+        const g = groups.get(key) ?? { decision, spam: rcptSpam, recipients: [] };
         g.recipients.push(rcpt);
         groups.set(key, g);
       }
@@ -147,7 +159,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
 
       const outcomes: RecipientOutcome[] = [];
-      for (const { decision, recipients: rcpts } of groups.values()) {
+      for (const { decision, spam: groupSpam, recipients: rcpts } of groups.values()) {
         const out: RecipientOutcome = { recipients: rcpts.filter(Boolean), action: decision.action, addHeaders: [], bodyReplaced: false };
         if (decision.reply) out.reply = decision.reply;
         if (decision.quarantine && quarantineId) out.quarantineId = quarantineId;
@@ -170,7 +182,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
             out.addHeaders.push({ name: 'X-Virus-Scanned', value: `Moat (signatures ${report?.dbVersion ?? deps.scanner.dbVersion})` });
             out.addHeaders.push({ name: 'X-Moat-Result', value: resultHeader(report, decision, avError) });
           }
-          if (decision.addSpamHeaders && spam.status === 'scored') out.addHeaders.push(...spam.verdict.headers);
+          if (decision.addSpamHeaders && groupSpam.status === 'scored') out.addHeaders.push(...groupSpam.verdict.headers);
           out.message = { kind: 'buffer', data: prependHeaders(message, out.addHeaders) };
         }
         outcomes.push(out);

@@ -69,12 +69,39 @@ export function resolveSettings(config: MoatConfig, sender: string, recipient: s
   };
 }
 
-/** Checks every group reference and chain once at start, so a typo fails `moat config check`, not a message. */
+const THRESHOLD_KEYS = ['required_score', 'rewrite_subject_score', 'quarantine_score', 'reject_score'] as const;
+
+/**
+ * A message held or refused for a recipient must be spam for it: the `required_score` an entry
+ * resolves to (its group chain, then itself, over `[antispam]`) may not be above its
+ * `quarantine_score` or `reject_score`. (A `rewrite_subject_score` below it is harmless: only spam
+ * gets the subject tag.)
+ */
+function checkThresholdOrder(config: MoatConfig, where: string, layers: Array<{ label: string; values: Partial<PolicySettings> }>): void {
+  const value: Record<string, { v: number; from: string }> = {};
+  for (const k of THRESHOLD_KEYS) value[k] = { v: config.antispam[k], from: '[antispam]' };
+  for (const l of layers) for (const k of THRESHOLD_KEYS) if (l.values[k] !== undefined) value[k] = { v: l.values[k]!, from: l.label };
+  const required = value.required_score!;
+  for (const k of ['quarantine_score', 'reject_score'] as const) {
+    if (required.v > value[k]!.v) {
+      throw new MoatError('CONFIG_INVALID', `${where}: required_score ${required.v} (from ${required.from}) is above ${k} ${value[k]!.v} (from ${value[k]!.from}): a message held or refused would not count as spam; set ${k} too, at or above required_score`);
+    }
+  }
+}
+
+/**
+ * Checks every group reference and chain, and the spam thresholds each entry resolves to, once at
+ * start, so a typo fails `moat config check` and the daemon's start, not a message.
+ */
 export function validateUserConfig(config: MoatConfig): void {
+  checkThresholdOrder(config, '[antispam]', []);
   for (const table of ['users', 'senders', 'groups'] as const) {
     for (const [pattern, entry] of Object.entries(config[table])) {
-      if (entry.group) groupChain(config, entry.group, `[${table}."${pattern}"]`);
-      if (table === 'groups' && entry.parent_id) groupChain(config, pattern, `[groups.${pattern}]`);
+      const where = table === 'groups' ? `[groups.${pattern}]` : `[${table}."${pattern}"]`;
+      if (entry.group) groupChain(config, entry.group, where);
+      if (table === 'groups' && entry.parent_id) groupChain(config, pattern, where);
+      const layers = table === 'groups' ? groupChain(config, pattern, where) : entryLayers(config, table, pattern);
+      checkThresholdOrder(config, where, layers);
     }
   }
 }

@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { MoatError } from '../../src/core/errors.js';
 import type { Scanner } from '../../src/core/verdict.js';
 import type { SpamScorer, SpamVerdict } from '../../src/antispam/types.js';
+import { spamHeaders } from '../../src/antispam/spam-verdict.js';
 import { buildSnapshot, createScanner } from '../../src/engine/scanner.js';
 import { EICAR } from '../../src/engine/sigdb/builtin-database.js';
 import { createPipeline } from '../../src/pipeline/create-pipeline.js';
@@ -60,7 +61,10 @@ const AV_SUMMARY: Record<MessageKind, RegExp> = {
 function scorer(score: number, action: SpamVerdict['action']): SpamScorer {
   return {
     learn: async () => {},
-    check: async () => ({ score, required: 5, spam: score >= 5, action, symbols: [{ name: 'TEST', score, description: 'test' }], headers: [{ name: 'X-Spam-Status', value: `${score >= 5 ? 'Yes' : 'No'}, score=${score.toFixed(1)} required=5.0 tests=TEST` }], scanned: true }),
+    check: async () => {
+      const symbols = [{ name: 'TEST', score, description: 'test' }];
+      return { score, required: 5, spam: score >= 5, action, symbols, headers: [...spamHeaders(score, 5, symbols, 'no'), { name: 'Authentication-Results', value: 'mx.test; none' }], scanned: true, autolearn: 'no' };
+    },
   };
 }
 
@@ -75,6 +79,10 @@ interface Scenario {
   expect: Record<string, string>;
   quarantined?: boolean;
   subject?: string;
+  /** Subject per recipient, where recipients differ. */
+  subjects?: Record<string, string>;
+  /** X-Spam-Flag and `required=` per accepted recipient (per-recipient thresholds). */
+  spamFlag?: Record<string, [string, string]>;
   /** The policy skipped the antivirus for everyone (white/black list). */
   avSkipped?: boolean;
   /** The infected part was replaced (clean mode). */
@@ -122,6 +130,36 @@ const SCENARIOS: Scenario[] = [
   { name: 'spam tagged: accepted with a subject tag', message: 'clean', spam: [6, 'rewrite_subject'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' }, subject: '[SPAM] Hello' },
   { name: 'spam quarantine threshold: held, not delivered', message: 'clean', spam: [11, 'quarantine'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'discard' }, quarantined: true },
   { name: 'ham is accepted with spam headers', message: 'clean', spam: [1, 'no_action'], rcpt: ['x@example.com'], expect: { 'x@example.com': 'accept' } },
+  {
+    name: "a recipient's own required_score makes the message spam for it only",
+    toml: '[users."strict@example.com"]\nrequired_score = 3\n',
+    message: 'clean',
+    spam: [4, 'no_action'],
+    rcpt: ['x@example.com', 'strict@example.com'],
+    expect: { 'x@example.com': 'accept', 'strict@example.com': 'accept' },
+    subjects: { 'x@example.com': 'Hello', 'strict@example.com': '[SPAM] Hello' },
+    spamFlag: { 'x@example.com': ['NO', '5.0'], 'strict@example.com': ['YES', '3.0'] },
+  },
+  {
+    name: "a group's quarantine_score holds the message for its members only",
+    toml: '[groups.tight]\nrequired_score = 2\nquarantine_score = 3\n[users."@tight.test"]\ngroup = "tight"\n',
+    message: 'clean',
+    spam: [3.5, 'no_action'],
+    rcpt: ['x@example.com', 'y@tight.test'],
+    expect: { 'x@example.com': 'accept', 'y@tight.test': 'discard' },
+    quarantined: true,
+    spamFlag: { 'x@example.com': ['NO', '5.0'] },
+  },
+  {
+    name: "a sender entry's required_score (lenient for a partner) applies to its mail",
+    toml: '[senders."@partner.test"]\nrequired_score = 10\nquarantine_score = 12\n',
+    message: 'clean',
+    spam: [6, 'rewrite_subject'],
+    from: 'bob@partner.test',
+    rcpt: ['x@example.com'],
+    expect: { 'x@example.com': 'accept' },
+    spamFlag: { 'x@example.com': ['NO', '10.0'] },
+  },
   { name: 'white-listed recipient skips anti-spam', toml: '[lists]\nwhitelist_as = ["x@example.com"]\n', message: 'clean', spam: [15, 'reject'], rcpt: ['x@example.com', 'y@example.com'], expect: { 'x@example.com': 'accept', 'y@example.com': 'reject' } },
 ];
 
@@ -143,7 +181,7 @@ for (const s of SCENARIOS) {
         if (g.action === 'defer') assert.equal(g.reply?.code, 451);
         if (g.action === 'accept') {
           const text = g.message!.kind === 'buffer' ? g.message!.data.toString('latin1') : '';
-          const original = MESSAGES[s.message].toString('latin1').replace('Subject: Hello', `Subject: ${s.subject ?? 'Hello'}`);
+          const original = MESSAGES[s.message].toString('latin1').replace('Subject: Hello', `Subject: ${s.subjects?.[g.recipients[0]!] ?? s.subject ?? 'Hello'}`);
           if (s.cleaned) {
             assert.equal(g.bodyReplaced, true);
             assert.ok(!text.includes(Buffer.from(EICAR).toString('base64').slice(0, 40)), 'the infected part is gone');
@@ -152,6 +190,14 @@ for (const s of SCENARIOS) {
           assert.match(text, /^X-Virus-Scanned: Moat/);
           // A recipient white-listed for anti-spam gets no spam verdict headers.
           if (s.spam) assert.equal(/X-Spam-Status: /.test(text), !(s.toml ?? '').includes(`whitelist_as = ["${g.recipients[0]}"]`));
+          for (const r of g.recipients) {
+            const want = s.spamFlag?.[r];
+            if (!want) continue;
+            assert.match(text, new RegExp(`^X-Spam-Flag: ${want[0]}\\r\\n`, 'm'), `X-Spam-Flag for ${r}`);
+            assert.match(text, new RegExp(`^X-Spam-Status: ${want[0] === 'YES' ? 'Yes' : 'No'}, score=\\S+ required=${want[1].replace('.', '\\.')} tests=TEST autolearn=no\\r\\n`, 'm'), `X-Spam-Status for ${r}`);
+            assert.equal(text.match(/^X-Spam-Flag:/gm)?.length, 1, 'one set of X-Spam-* headers');
+            assert.match(text, /^Authentication-Results: mx\.test; none\r\n/m, 'the other anti-spam headers are kept');
+          }
         }
       }
       assert.equal(store.events.recent(1)[0]!.transactionId, 'tx1');

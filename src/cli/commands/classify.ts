@@ -2,8 +2,11 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 import { mailItems } from '../mail-sources.js';
+import { resolveSettings, validateUserConfig } from '../../policy/user-settings.js';
+import { recipientThresholds } from '../../policy/spam-thresholds.js';
+import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdict.js';
 
-const HELP = `Usage: moat classify [--json] PATH...
+const HELP = `Usage: moat classify [--json] [--rcpt ADDRESS [--from ADDRESS]] PATH...
 
 Scores each message for spam with the daemon's configuration and state (rules, Bayes) and
 explains the verdict symbol by symbol. Read-only: nothing is learned. Network checks
@@ -12,8 +15,16 @@ connecting client to check.
 
 PATH may be a message file, a directory or Maildir, or an mbox.
 
+Options:
+  --json            one JSON object per message
+  --network         also run the network checks
+  --rcpt ADDRESS    judge with this recipient's spam thresholds (required_score, … set in
+                    [users."…"], [senders."…"] or [groups.…]), as the daemon does for it
+  --from ADDRESS    the envelope sender, for [senders."…"] entries (with --rcpt)
+
 Output: per message, the score, the verdict and every symbol with its weight; with --json one
-object per line: {"path", "score", "required", "spam", "action", "symbols": [{"name","score","description"}]}.
+object per line: {"path", "score", "required", "spam", "action", "symbols": [{"name","score","description"}]}
+(and "rcpt" with --rcpt).
 
 Exit status: 0 done (whatever the verdicts), 2 error.
 `;
@@ -23,19 +34,31 @@ export const classifyCommand: CliCommand = {
   summary: 'score messages for spam and explain the verdict',
   help: HELP,
   async run(ctx, argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, network: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, network: { type: 'boolean' }, rcpt: { type: 'string' }, from: { type: 'string' } } });
     if (positionals.length === 0) {
       ctx.stderr.write(HELP);
       return 2;
     }
+    if (values.from !== undefined && values.rcpt === undefined) {
+      ctx.stderr.write('moat classify: --from needs --rcpt (it selects the sender\'s settings for that recipient)\n');
+      return 2;
+    }
     const { config } = await ctx.loadConfig();
+    validateUserConfig(config);
+    const resolved = values.rcpt !== undefined ? resolveSettings(config, values.from ?? '', values.rcpt) : undefined;
+    const own = resolved && recipientThresholds(siteThresholds(config.antispam), resolved.settings);
+    if (resolved && !values.json) {
+      const skipped = resolved.skipAs || resolved.settings.action_as !== 'scan' ? ` — note: anti-spam is off for this recipient (${resolved.skipAs ? 'lists.whitelist_as' : `action_as = "${resolved.settings.action_as}"`}), the daemon would not score its mail` : '';
+      ctx.stdout.write(`thresholds for ${values.rcpt}: ${own ? `its own (${resolved.sources.join(' → ')})` : 'the site\'s ([antispam])'}${skipped}\n`);
+    }
     const { scorer, store } = await openSpamScorer(config, ctx.createLogger('warn'), { readOnly: true, network: values.network ?? false });
     try {
       for (const p of positionals) {
         for await (const item of mailItems(p)) {
-          const v = await scorer.explain(item.data);
+          const scored = await scorer.explain(item.data);
+          const v = own ? verdictWithThresholds(scored, own) : scored;
           if (values.json) {
-            ctx.stdout.write(`${JSON.stringify({ path: item.path, score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols })}\n`);
+            ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols })}\n`);
           } else {
             ctx.stdout.write(`${item.path}: ${v.spam ? 'SPAM' : 'ham'} score=${v.score.toFixed(1)} required=${v.required.toFixed(1)} action=${v.action}\n`);
             for (const s of [...v.symbols].sort((a, b) => Math.abs(b.score) - Math.abs(a.score))) ctx.stdout.write(`  ${s.score >= 0 ? '+' : ''}${s.score.toFixed(1).padStart(5)}  ${s.name.padEnd(24)} ${s.description}${s.options?.length ? ` [${s.options.join(', ')}]` : ''}\n`);

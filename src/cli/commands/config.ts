@@ -1,13 +1,16 @@
 import type { CliCommand } from '../context.js';
 import { renderEffectiveConfig } from '../../core/config/render.js';
+import { validateUserConfig } from '../../policy/user-settings.js';
 
 export const configCommand: CliCommand = {
   name: 'config',
   summary: 'check or show the configuration',
   help: `Usage: moat config check|show [--config FILE]
 
-  check   validate the configuration (main file and conf.d/*.toml); exit 0 when valid,
-          2 with one line per problem naming the file, the key, the value and what was expected
+  check   validate the configuration (main file and conf.d/*.toml) as the daemon does at start:
+          keys and values, group references and parent_id chains, spam thresholds in order;
+          exit 0 when valid, 2 with a line naming the file or entry, the key, the value and
+          what was expected
   show    print the effective configuration as TOML; values not set by a file are marked "# default"
 `,
   async run(ctx, argv) {
@@ -18,6 +21,8 @@ export const configCommand: CliCommand = {
     }
     const loaded = await ctx.loadConfig();
     if (sub === 'check') {
+      // What the daemon refuses at start: unknown groups, parent_id cycles, spam thresholds out of order.
+      validateUserConfig(loaded.config);
       ctx.stdout.write(`configuration OK (${loaded.files.length ? loaded.files.join(', ') : 'embedded defaults'})\n`);
     } else {
       ctx.stdout.write(renderEffectiveConfig(loaded));

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from './load.js';
 import { renderEffectiveConfig } from './render.js';
 import { isMoatError } from '../errors.js';
@@ -44,4 +45,14 @@ test('conf.d files override earlier files and show marks defaults', () => {
   const shown = renderEffectiveConfig(loaded);
   assert.match(shown, /^log_level = "debug"  # conf\.d\/10\.toml$/m);
   assert.match(shown, /^state_dir = "\.\/var"  # default$/m);
+});
+
+test('show prints TOML that reads back as the same configuration, user and sender entries quoted', () => {
+  const loaded = loadConfig([{ file: 'main.toml', text: '[users."bob@example.com"]\nrequired_score = 3\n[senders."@partner.example"]\naction_as = "accept"\n[groups.strict]\naction_av_notscanned = "reject"\n[[antispam.dnsbl]]\nzone = "zen.example"\nkind = "ip"\n' }]);
+  const shown = renderEffectiveConfig(loaded);
+  assert.match(shown, /^\[users\."bob@example\.com"\]\nrequired_score = 3  # main\.toml$/m);
+  assert.match(shown, /^\[senders\."@partner\.example"\]$/m);
+  assert.deepEqual(loadConfig([{ file: 'shown.toml', text: shown }]).config, loaded.config);
+  const example = loadConfig([{ file: 'moat.toml.example', text: readFileSync(new URL('../../../config/moat.toml.example', import.meta.url), 'utf8') }]);
+  assert.deepEqual(loadConfig([{ file: 'shown.toml', text: renderEffectiveConfig(example) }]).config, example.config, 'the shipped example too');
 });

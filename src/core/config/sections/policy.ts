@@ -76,14 +76,31 @@ export const PolicySection = z.strictObject({
   reject_text: PolicyFields.reject_text.default(POLICY_DEFAULTS.reject_text),
 });
 
-/** An override block: any subset of the policy keys, plus its group and (for groups) parent. */
+/**
+ * Anti-spam thresholds a recipient, sender or group may set for itself (SpamAssassin's per-user
+ * `required_score`). Unset, the `[antispam]` value of the same name applies; they are not
+ * `[policy]` keys because the site-wide values live in `[antispam]`.
+ */
+export const SpamThresholdFields = {
+  /** Spam from this score: X-Spam-Flag: YES and `action_as_spam`. */
+  required_score: z.number().optional(),
+  /** Subject tagged from this score. */
+  rewrite_subject_score: z.number().optional(),
+  /** Held in quarantine from this score. */
+  quarantine_score: z.number().optional(),
+  /** Refused from this score. */
+  reject_score: z.number().optional(),
+};
+
+/** An override block: any subset of the policy keys and spam thresholds, plus its group and (for groups) parent. */
 export const OverrideSection = z.strictObject({
   ...Object.fromEntries(Object.entries(PolicyFields).map(([k, v]) => [k, v.optional()])),
+  ...SpamThresholdFields,
   /** Named group whose settings this entry inherits (`[groups.NAME]`). */
   group: z.string().optional(),
   /** For groups: the group this one inherits from. */
   parent_id: z.string().optional(),
-} as { [K in keyof typeof PolicyFields]: z.ZodOptional<(typeof PolicyFields)[K]> } & { group: z.ZodOptional<z.ZodString>; parent_id: z.ZodOptional<z.ZodString> });
+} as { [K in keyof typeof PolicyFields]: z.ZodOptional<(typeof PolicyFields)[K]> } & typeof SpamThresholdFields & { group: z.ZodOptional<z.ZodString>; parent_id: z.ZodOptional<z.ZodString> });
 
 /**
  * Black- and white-lists: entries are `user@example.com`, `@example.com` / `*@example.com`
@@ -99,5 +116,7 @@ export const ListsSection = z.strictObject({
   whitelist_as: z.array(z.string()).default([]),
 });
 
-export type PolicySettings = z.infer<typeof PolicySection>;
+export type SpamThresholdOverrides = { [K in keyof typeof SpamThresholdFields]?: number };
+/** The settings of one recipient: the `[policy]` keys, and the spam thresholds it overrides. */
+export type PolicySettings = z.infer<typeof PolicySection> & SpamThresholdOverrides;
 export type PolicyOverride = z.infer<typeof OverrideSection>;
