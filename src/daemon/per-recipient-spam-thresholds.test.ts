@@ -29,7 +29,7 @@ before(async () => {
     '[local]\nenabled = false',
     `[smtp]\nlisten_port = ${port}\nnext_hop = "127.0.0.1:${sink.port}"`,
     '[antispam]\nauthentication = false',
-    '[users."strict@example.com"]\nrequired_score = 3',
+    '[users."strict@example.com"]\nrequired_score = 3\nrewrite_subject_score = 3.5',
     '[groups.held]\nrequired_score = 2\nquarantine_score = 3',
     '[users."@held.example"]\ngroup = "held"',
     '',
@@ -70,5 +70,5 @@ test('one message, three recipients, three thresholds: ham for the site default,
   const list = await promisify(execFile)(process.execPath, [MOAT_BIN, '--config', join(dir, 'moat.toml'), 'quarantine', 'list']);
   assert.match(list.stdout, /spam\s.*<a@example\.org> → eve@held\.example/);
   const logged = moat.logLines().filter((l) => l.msg === 'spam thresholds of the recipient applied');
-  assert.deepEqual(logged.map((l) => [l.rcpt, l.required, l.action]).sort(), [['eve@held.example', 2, 'quarantine'], ['strict@example.com', 3, 'add_header']]);
+  assert.deepEqual(logged.map((l) => [l.rcpt, l.required, l.action]).sort(), [['eve@held.example', 2, 'quarantine'], ['strict@example.com', 3, 'rewrite_subject']]);
 });

@@ -100,7 +100,8 @@ export function decide(resolved: ResolvedSettings, av: AvFacts | 'skipped', spam
     if (v.action === 'quarantine') return { ...withSpam, action: 'discard', reason: 'spam', quarantine: true };
     if (v.spam) {
       const action = s.action_as_spam;
-      const tag = v.action === 'rewrite_subject' || action === 'accept' ? s.subject_tag_spam || undefined : undefined;
+      // The subject tag from rewrite_subject_score on; between required_score and it, only the X-Spam-* headers say spam.
+      const tag = v.action === 'rewrite_subject' ? s.subject_tag_spam || undefined : undefined;
       return { ...withSpam, action, reason: 'spam', quarantine: s.quarantine_spam, subjectTag: action === 'accept' ? tag : undefined, reply: replyFor(action, 'Message refused as spam') };
     }
     return { ...withSpam, action: 'accept', reason: avReason, quarantine: false };
