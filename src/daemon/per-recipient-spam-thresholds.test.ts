@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +26,9 @@ before(async () => {
   port = await freePort();
   const toml = [
     `[global]\nstate_dir = "${join(dir, 'state')}"`,
-    '[local]\nenabled = false',
+    `[local]\nsocket = "${join(dir, 'moat.sock')}"`,
     `[smtp]\nlisten_port = ${port}\nnext_hop = "127.0.0.1:${sink.port}"`,
+    `[quarantine]\nrelease_port = ${sink.port}`,
     '[antispam]\nauthentication = false',
     '[users."strict@example.com"]\nrequired_score = 3\nrewrite_subject_score = 3.5',
     '[groups.held]\nrequired_score = 2\nquarantine_score = 3',
@@ -71,4 +72,35 @@ test('one message, three recipients, three thresholds: ham for the site default,
   assert.match(list.stdout, /spam\s.*<a@example\.org> → eve@held\.example/);
   const logged = moat.logLines().filter((l) => l.msg === 'spam thresholds of the recipient applied');
   assert.deepEqual(logged.map((l) => [l.rcpt, l.required, l.action]).sort(), [['eve@held.example', 2, 'quarantine'], ['strict@example.com', 3, 'rewrite_subject']]);
+});
+
+/** Runs `moat pipe` with the message on stdin; resolves with its exit code and stdout. */
+function pipe(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MOAT_BIN, '--config', join(dir, 'moat.toml'), 'pipe', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+test('moat pipe (one copy for all recipients): a recipient whose thresholds hold the message does not silently drop it for the others; it is held for all and a release delivers to all', async () => {
+  const raw = 'From: a@example.org\r\nMessage-ID: <thresholds-2@example.org>\r\nSubject: FREE MONEY NOW!!!\r\n\r\nmessage\r\n';
+  const r = await pipe(['-f', 'a@example.org', '-r', 'bob@example.com', '-r', 'eve@held.example'], raw);
+  assert.equal(r.code, 99, `discarded for the pipe: ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const run = promisify(execFile);
+  const cli = (...args: string[]) => run(process.execPath, [MOAT_BIN, '--config', join(dir, 'moat.toml'), ...args]);
+  const entries = (await cli('quarantine', 'list', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; recipients: string[] });
+  const entry = entries.find((e) => e.recipients.includes('bob@example.com'));
+  assert.ok(entry, JSON.stringify(entries));
+  assert.deepEqual([...entry.recipients].sort(), ['bob@example.com', 'eve@held.example']);
+  assert.ok(moat.logLines().some((l) => l.level === 40 && Array.isArray(l.held) && (l.held as string[]).includes('bob@example.com')), 'the log says why bob\'s copy is held');
+  await cli('quarantine', 'release', entry.id);
+  const [released] = await waitFor('released copy', () => sink.matching(/<thresholds-2@example\.org>/));
+  assert.deepEqual([...released!.to].sort(), ['bob@example.com', 'eve@held.example']);
 });

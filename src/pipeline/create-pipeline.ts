@@ -8,10 +8,11 @@ import type { SpamScorer } from '../antispam/types.js';
 import { decide, type AvFacts, type Decision, type SpamFacts } from '../policy/decide.js';
 import { resolveSettings, validateUserConfig } from '../policy/user-settings.js';
 import { recipientThresholds } from '../policy/spam-thresholds.js';
+import { holdInsteadOfSilentDrop } from '../policy/one-copy.js';
 import { siteThresholds, verdictWithThresholds } from '../antispam/spam-verdict.js';
 import { appendFooter, prependHeaders, tagSubject } from './header-rewrite.js';
 import type { EventLog, QuarantineStore } from './stores.js';
-import type { Envelope, Outcome, Pipeline, RecipientOutcome, Transaction } from './types.js';
+import type { Envelope, InterceptionPoint, Outcome, Pipeline, RecipientOutcome, Transaction } from './types.js';
 import { buildNotifications, loadTemplates } from './notifications.js';
 import { parseMail, getHeader } from '../mail/parse-mail.js';
 
@@ -46,6 +47,12 @@ function resultHeader(report: ScanReport | undefined, decision: Decision, avErro
   if (report.verdict === 'not_scanned') return 'not scanned (content could not be inspected)';
   return `${report.verdict}${names}`;
 }
+
+/**
+ * Agents that hand one copy back to the MTA for all recipients and cannot drop one recipient
+ * (milter can: DELRCPT; the SMTP agent and CGP deliver groups separately).
+ */
+const ONE_COPY_AGENTS: ReadonlySet<InterceptionPoint> = new Set(['mda', 'pipe', 'qmail']);
 
 /** Key under which recipients with identical decisions (and identical X-Spam-* headers) form one group. */
 function groupKey(d: Decision, spam: SpamFacts): string {
@@ -135,7 +142,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         groups.set(key, g);
       }
 
-      const toQuarantine = [...groups.values()].filter((g) => g.decision.quarantine);
+      let decided = [...groups.values()];
+      if (ONE_COPY_AGENTS.has(tx.agent)) {
+        const { groups: merged, held } = holdInsteadOfSilentDrop(decided);
+        if (held.length) log.warn({ held, agent: tx.agent }, 'recipients need different handling and this agent passes one copy for all: the message is discarded, so the copy for these recipients is held in quarantine instead (moat quarantine release delivers it)');
+        decided = merged;
+      }
+
+      const toQuarantine = decided.filter((g) => g.decision.quarantine);
       let quarantineId: string | undefined;
       if (toQuarantine.length) {
         try {
@@ -159,7 +173,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
 
       const outcomes: RecipientOutcome[] = [];
-      for (const { decision, spam: groupSpam, recipients: rcpts } of groups.values()) {
+      for (const { decision, spam: groupSpam, recipients: rcpts } of decided) {
         const out: RecipientOutcome = { recipients: rcpts.filter(Boolean), action: decision.action, addHeaders: [], bodyReplaced: false };
         if (decision.reply) out.reply = decision.reply;
         if (decision.quarantine && quarantineId) out.quarantineId = quarantineId;

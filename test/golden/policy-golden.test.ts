@@ -81,6 +81,10 @@ interface Scenario {
   subject?: string;
   /** Subject per recipient, where recipients differ. */
   subjects?: Record<string, string>;
+  /** The interception point (default smtp, which delivers recipient groups separately). */
+  agent?: 'smtp' | 'pipe' | 'qmail' | 'mda' | 'milter';
+  /** Recipients the quarantine copy is held for. */
+  heldFor?: string[];
   /** X-Spam-Flag and `required=` per accepted recipient (per-recipient thresholds). */
   spamFlag?: Record<string, [string, string]>;
   /** The policy skipped the antivirus for everyone (white/black list). */
@@ -161,6 +165,26 @@ const SCENARIOS: Scenario[] = [
     expect: { 'x@example.com': 'accept' },
     spamFlag: { 'x@example.com': ['NO', '10.0'] },
   },
+  {
+    name: 'one-copy agents (pipe, qmail-queue, MDA): a discard for one recipient holds the others\' copy in quarantine, never drops it silently',
+    toml: '[users."y@example.com"]\nrequired_score = 2\nquarantine_score = 3\n',
+    message: 'clean',
+    spam: [4, 'no_action'],
+    agent: 'qmail',
+    rcpt: ['x@example.com', 'y@example.com'],
+    expect: { 'x@example.com': 'discard', 'y@example.com': 'discard' },
+    quarantined: true,
+    heldFor: ['x@example.com', 'y@example.com'],
+  },
+  {
+    name: 'one-copy agents: a reject for one recipient refuses the whole message (the sender is told), nothing held for the others',
+    toml: '[users."y@example.com"]\nrequired_score = 2\nquarantine_score = 3\nreject_score = 3\n',
+    message: 'clean',
+    spam: [4, 'no_action'],
+    agent: 'pipe',
+    rcpt: ['x@example.com', 'y@example.com'],
+    expect: { 'x@example.com': 'accept', 'y@example.com': 'reject' },
+  },
   { name: 'white-listed recipient skips anti-spam', toml: '[lists]\nwhitelist_as = ["x@example.com"]\n', message: 'clean', spam: [15, 'reject'], rcpt: ['x@example.com', 'y@example.com'], expect: { 'x@example.com': 'accept', 'y@example.com': 'reject' } },
 ];
 
@@ -171,12 +195,13 @@ for (const s of SCENARIOS) {
     try {
       const config = loadConfig(s.toml ? [{ file: 'golden.toml', text: s.toml }] : []).config;
       const pipeline = createPipeline({ scanner: s.message === 'engine-failure' ? failingEngine : engine, cleaner: cleanByMimePart, spamScorer: s.spam ? scorer(...s.spam) : undefined, config: () => config, quarantine: store.quarantine, events: store.events, logger: silentLogger() });
-      const outcome: Outcome = await pipeline.process({ id: 'tx1', agent: 'smtp', envelope: { mailFrom: s.from ?? 'a@sender.test', rcptTo: s.rcpt }, client: {}, message: { kind: 'buffer', data: MESSAGES[s.message] }, receivedAt: new Date() });
+      const outcome: Outcome = await pipeline.process({ id: 'tx1', agent: s.agent ?? 'smtp', envelope: { mailFrom: s.from ?? 'a@sender.test', rcptTo: s.rcpt }, client: {}, message: { kind: 'buffer', data: MESSAGES[s.message] }, receivedAt: new Date() });
       assert.match(outcome.summary, s.avSkipped ? /^av=skipped / : AV_SUMMARY[s.message], 'the engine\'s verdict on this message');
       const got: Record<string, string> = {};
       for (const g of outcome.groups) for (const r of g.recipients) got[r] = g.action;
       assert.deepEqual(got, s.expect);
       assert.equal(store.quarantine.list({ limit: 10 }).length > 0, s.quarantined ?? false, 'quarantine copy');
+      if (s.heldFor) assert.deepEqual([...store.quarantine.list({ limit: 10 })[0]!.recipients].sort(), s.heldFor, 'held for');
       for (const g of outcome.groups) {
         if (g.action === 'reject') assert.equal(g.reply?.code, 550);
         if (g.action === 'defer') assert.equal(g.reply?.code, 451);
