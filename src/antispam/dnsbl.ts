@@ -12,7 +12,13 @@ const MAX_IPS = 4;
 /** Link domains looked up per message. */
 const MAX_DOMAINS = 10;
 
-const PRIVATE = [/^10\./, /^127\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^169\.254\./, /^0\./, /^::1$/, /^f[cd]/i, /^fe80/i];
+const PRIVATE = [/^10\./, /^127\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^169\.254\./, /^0\./, /^::1?$/, /^f[cd]/i, /^fe[89ab]/i];
+
+/** An IPv4 address a dual-stack socket reports as IPv4-mapped IPv6 (`::ffff:192.0.2.1`) is looked up as IPv4. */
+export function canonicalIp(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  return mapped ? mapped[1]! : ip.toLowerCase();
+}
 
 function isPublic(ip: string): boolean {
   return isIP(ip) !== 0 && !PRIVATE.some((re) => re.test(ip));
@@ -21,10 +27,13 @@ function isPublic(ip: string): boolean {
 /** IPs of the untrusted part of the Received chain (the first `trusted` headers are our own MTAs'), plus the connecting client. */
 export function untrustedIps(received: string[], trusted: number, clientAddress: string | undefined): string[] {
   const ips: string[] = [];
-  if (clientAddress && isPublic(clientAddress)) ips.push(clientAddress);
+  const client = clientAddress && canonicalIp(clientAddress);
+  if (client && isPublic(client)) ips.push(client);
   for (const header of received.slice(trusted)) {
-    const m = /\[(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]+)\]/i.exec(header);
-    if (m && isPublic(m[1]!) && !ips.includes(m[1]!)) ips.push(m[1]!);
+    // Postfix and Exim write `[2001:db8::1]`, Sendmail `[IPv6:2001:db8::1]`.
+    const m = /\[(?:IPv6:)?(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:.]*:[0-9a-f:.]*)\]/i.exec(header);
+    const ip = m && canonicalIp(m[1]!);
+    if (ip && isPublic(ip) && !ips.includes(ip)) ips.push(ip);
     if (ips.length >= MAX_IPS) break;
   }
   return ips;
@@ -37,8 +46,27 @@ export function registeredDomain(host: string): string {
   return labels.slice(twoLevel ? -3 : -2).join('.');
 }
 
-function reverseIp(ip: string): string | undefined {
-  return isIP(ip) === 4 ? ip.split('.').reverse().join('.') : undefined;
+/** The 8 groups of an IPv6 address as 32 hex digits (`::` expanded, an IPv4 tail converted). */
+function ipv6Nibbles(ip: string): string | undefined {
+  let text = ip.toLowerCase();
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  return groups.map((g) => g.padStart(4, '0')).join('');
+}
+
+/** The DNSBL query label of an address (RFC 5782 §2.1, §2.4): octets reversed for IPv4, nibbles reversed for IPv6. */
+export function reverseIp(ip: string): string | undefined {
+  if (isIP(ip) === 4) return ip.split('.').reverse().join('.');
+  if (isIP(ip) !== 6) return undefined;
+  return ipv6Nibbles(ip)?.split('').reverse().join('.');
 }
 
 /** DNS blocklist lookups as a symbol source; a lookup failure (timeout, SERVFAIL) adds nothing. */

@@ -2,13 +2,16 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { loadConfig } from '../core/config/load.js';
-import { dnsblSource, registeredDomain, untrustedIps } from './dnsbl.js';
+import { isIP } from 'node:net';
+import fc from 'fast-check';
+import { canonicalIp, dnsblSource, registeredDomain, reverseIp, untrustedIps } from './dnsbl.js';
 import { authenticationSource, headerLineCount } from './authentication.js';
 import { viewMessage } from './message-view.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
 
 const dns = await startDnsServer({
   '4.3.2.1.bl.test': { A: ['127.0.0.2'] },
+  '7.0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.test': { A: ['127.0.0.3'] },
   'spammy.example.uribl.test': { A: ['127.0.0.4'] },
   'sender.test': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
   '_dmarc.sender.test': { TXT: ['v=DMARC1; p=reject'] },
@@ -34,6 +37,29 @@ test('the Received chain is read past the trusted hops; registered domains are d
   assert.equal(registeredDomain('www.shop.co.uk'), 'shop.co.uk');
 });
 
+test('IP lists read IPv4-mapped client addresses as IPv4 and IPv6 addresses in nibble form (RFC 5782)', () => {
+  assert.deepEqual(untrustedIps([], 0, '::ffff:1.2.3.4'), ['1.2.3.4'], 'a dual-stack listener reports IPv4 clients so');
+  assert.deepEqual(untrustedIps([], 0, '::ffff:10.0.0.1'), [], 'a private IPv4 stays private when mapped');
+  assert.deepEqual(untrustedIps(['from a ([10.0.0.1])', 'from b (b.example [IPv6:2001:DB8::107])', 'from c ([2001:db8:0:0:1::9])', 'from d ([fe80::1])', 'from e ([::1])'], 1, undefined), ['2001:db8::107', '2001:db8:0:0:1::9']);
+  assert.equal(reverseIp('192.0.2.99'), '99.2.0.192');
+  assert.equal(reverseIp('2001:db8:1:2:3:4:567:89ab'), 'b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2', 'the RFC 5782 §2.4 example');
+  assert.equal(reverseIp('::ffff:1.2.3.4'), '4.0.3.0.2.0.1.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0');
+  assert.equal(reverseIp('not an ip'), undefined);
+  assert.equal(canonicalIp('::FFFF:198.51.100.7'), '198.51.100.7');
+  // Property: every IPv6 address, however written, gives 32 nibbles that read back as the same address.
+  fc.assert(
+    fc.property(fc.ipV6(), (ip) => {
+      const label = reverseIp(ip)!;
+      assert.match(label, /^([0-9a-f]\.){31}[0-9a-f]$/);
+      const hex = label.split('.').reverse().join('');
+      const back = hex.match(/.{4}/g)!.join(':');
+      assert.equal(isIP(back), 6);
+      assert.equal(reverseIp(back), label);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
 test('DNS blocklists over a real DNS server on loopback: IP and URI lists with return-code weights', async () => {
   const source = dnsblSource(config, (name) => resolver.resolve4(name));
   const { symbols } = await source(viewMessage(MESSAGE), { message: MESSAGE, mailFrom: 'someone@sender.test', rcptTo: ['x@example.com'] });
@@ -42,6 +68,15 @@ test('DNS blocklists over a real DNS server on loopback: IP and URI lists with r
   assert.equal(byName.RBL_URIBL_TEST, 3);
   assert.ok(dns.queries.includes('4.3.2.1.bl.test/1'));
   assert.ok(!dns.queries.some((q) => q.startsWith('1.0.0.10.')), 'trusted and private hops are not looked up');
+});
+
+test('an IPv6 client is looked up in nibble form, an IPv4-mapped one as IPv4', async () => {
+  const source = dnsblSource(config, (name) => resolver.resolve4(name));
+  const bare = Buffer.from('From: someone@sender.test\r\nSubject: hi\r\n\r\nhello\r\n');
+  const v6 = await source(viewMessage(bare), { message: bare, mailFrom: '', rcptTo: [], clientAddress: '2001:db8::107' });
+  assert.deepEqual(v6.symbols.map((s) => [s.name, s.score]), [['RBL_TEST', 2]]);
+  const mapped = await source(viewMessage(bare), { message: bare, mailFrom: '', rcptTo: [], clientAddress: '::ffff:1.2.3.4' });
+  assert.deepEqual(mapped.symbols.map((s) => [s.name, s.score]), [['RBL_TEST', 4.5]]);
 });
 
 test('SPF fail and DMARC reject policy from a local zone via mailauth', async () => {
