@@ -235,7 +235,7 @@ test('a failing Bayes store costs no verdict: rules still score, BAYES_UNAVAILAB
   assert.equal(a.score, 13, 'the rules still score');
   assert.equal(a.spam, true);
   assert.ok(a.symbols.some((s) => s.name === 'BAYES_UNAVAILABLE'));
-  assert.match(status(a), /^Yes, score=13\.0 required=5\.0 tests=BIG autolearn=unavailable$/);
+  assert.match(status(a), /^Yes, score=13\.0 required=5\.0 tests=BAYES_UNAVAILABLE,BIG autolearn=unavailable$/, 'the header names BAYES_UNAVAILABLE too');
   broken.clear();
   broken.add('counts');
   const b = await scorer.check({ message: msg('another winner', 'pills'), mailFrom: '', rcptTo: [] });

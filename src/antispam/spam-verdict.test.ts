@@ -37,7 +37,7 @@ test('a recipient\'s thresholds re-judge the scored message: verdict, action and
   assert.deepEqual(lenient.symbols, base.symbols);
   assert.deepEqual(lenient.headers, [
     { name: 'X-Spam-Flag', value: 'NO' },
-    { name: 'X-Spam-Status', value: 'No, score=6.2 required=7.0 tests=A,B autolearn=ham' },
+    { name: 'X-Spam-Status', value: 'No, score=6.2 required=7.0 tests=A,B,Z autolearn=ham' },
     { name: 'X-Spam-Level', value: '******' },
     { name: 'Authentication-Results', value: 'mx.example; spf=pass' },
   ]);

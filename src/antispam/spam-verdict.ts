@@ -18,10 +18,14 @@ export function actionFor(score: number, t: SpamThresholds): SpamAction {
   return 'no_action';
 }
 
-/** SpamAssassin-compatible headers, so existing Sieve/procmail rules keep working. */
+/**
+ * SpamAssassin-compatible headers, so existing Sieve/procmail rules keep working. `tests=` lists
+ * every symbol of the verdict, those that score 0 too (BAYES_50, BAYES_UNAVAILABLE, AUTH_SKIPPED
+ * explain a verdict without moving it); rules set to 0 never reach a verdict.
+ */
 export function spamHeaders(score: number, required: number, symbols: SpamSymbol[], autolearn: string): Array<{ name: string; value: string }> {
   const spam = score >= required;
-  const tests = symbols.filter((s) => s.score !== 0).map((s) => s.name).sort().join(',') || 'none';
+  const tests = symbols.map((s) => s.name).sort().join(',') || 'none';
   return [
     { name: 'X-Spam-Flag', value: spam ? 'YES' : 'NO' },
     { name: 'X-Spam-Status', value: `${spam ? 'Yes' : 'No'}, score=${score.toFixed(1)} required=${required.toFixed(1)} tests=${tests} autolearn=${autolearn}` },

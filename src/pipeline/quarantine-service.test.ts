@@ -94,3 +94,26 @@ test('release as ham teaches the spam classifier the released message', async ()
     store.close();
   }
 });
+
+test('release as ham with the Bayes store down: the message is released once, and the failed learning is reported, not a failed release', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-q-'));
+  const store = openSqliteStore(dir);
+  try {
+    const delivered: string[][] = [];
+    const service = createQuarantineService({
+      store: store.quarantine,
+      deliver: async (envelope) => void delivered.push(envelope.rcptTo),
+      logger: silentLogger(),
+      spamScorer: { check: async () => { throw new Error('not used'); }, learn: async () => { throw new Error('BAYES_STORE_UNAVAILABLE: Redis is not connected'); } },
+    });
+    const id = await store.quarantine.put({ transactionId: 't', envelope: { mailFrom: 'a@x', rcptTo: ['b@x'] }, client: {}, reason: 'spam', detections: [], recipients: ['b@x'] }, Buffer.from('Subject: newsletter\r\n\r\nhi\r\n'), new Date());
+    const r = await service.release(id, { asHam: true });
+    assert.equal(r.status, 'released');
+    assert.match(r.status === 'released' ? (r.learnError ?? '') : '', /Redis is not connected/);
+    assert.equal(store.quarantine.get(id)!.status, 'released');
+    assert.equal((await service.release(id, { asHam: true })).status, 'already', 'not sent twice');
+    assert.deepEqual(delivered, [['b@x']]);
+  } finally {
+    store.close();
+  }
+});

@@ -7,7 +7,9 @@ import type { Envelope } from './types.js';
 /** Re-injects a message with its envelope (SMTP to the MTA's re-injection listener). Rejects when not accepted. */
 export type Deliver = (envelope: Envelope, message: Buffer) => Promise<void>;
 
-export type ReleaseResult = { status: 'released'; entry: QuarantineEntry; recipients: string[] } | { status: 'already'; entry: QuarantineEntry };
+export type ReleaseResult =
+  | { status: 'released'; entry: QuarantineEntry; recipients: string[]; /** Set when `asHam` learning failed after the delivery succeeded. */ learnError?: string }
+  | { status: 'already'; entry: QuarantineEntry };
 
 /**
  * Quarantine operations. Release is exactly-once: the durable held → releasing transition is
@@ -29,17 +31,26 @@ export function createQuarantineService(deps: { store: QuarantineStore; deliver:
       const entry = require(id);
       if (!deps.store.beginRelease(id)) return { status: 'already', entry: require(id) };
       const recipients = entry.recipients.length ? entry.recipients : entry.envelope.rcptTo;
+      let message: Buffer;
       try {
-        const message = await deps.store.readMessage(id);
+        message = await deps.store.readMessage(id);
         await deps.deliver({ mailFrom: entry.envelope.mailFrom, rcptTo: recipients }, message);
         deps.store.finishRelease(id, recipients, now());
         deps.logger.info({ quarantineId: id, recipients }, 'quarantined message released');
-        if (options.asHam && deps.spamScorer) await deps.spamScorer.learn(message, 'ham');
-        return { status: 'released', entry: require(id), recipients };
       } catch (err) {
         deps.store.abortRelease(id);
         throw err instanceof MoatError ? err : new MoatError('NEXT_HOP_TEMPFAIL', `release of ${id} failed: ${(err as Error).message}`, {}, { cause: err });
       }
+      // The message is delivered: a learning failure (Bayes store down) is reported, not turned into a failed release.
+      if (options.asHam && deps.spamScorer) {
+        try {
+          await deps.spamScorer.learn(message, 'ham');
+        } catch (err) {
+          deps.logger.warn({ quarantineId: id, err: (err as Error).message }, 'released, but learning it as ham failed');
+          return { status: 'released', entry: require(id), recipients, learnError: (err as Error).message };
+        }
+      }
+      return { status: 'released', entry: require(id), recipients };
     },
     delete(id: string): boolean {
       require(id);

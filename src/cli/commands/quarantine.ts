@@ -21,7 +21,7 @@ Commands:
 Release goes over SMTP to quarantine.release_host:release_port (default 127.0.0.1:10025, the
 MTA's re-injection listener) with the original envelope.
 
-Exit status: 0 done, 1 nothing to do (not found / already released), 2 error.
+Exit status: 0 done, 1 nothing to do (already released), 2 error (an unknown ID included).
 `;
 
 export const quarantineCommand: CliCommand = {
@@ -71,6 +71,7 @@ export const quarantineCommand: CliCommand = {
             return 1;
           }
           ctx.stdout.write(`${id}: released to ${r.recipients.join(', ')}\n`);
+          if (r.learnError) ctx.stderr.write(`moat quarantine: ${id} was released, but learning it as ham failed (${r.learnError}); once the Bayes store is back: moat quarantine show ${id} --raw > msg.eml && moat learn --ham msg.eml\n`);
           return 0;
         }
         case 'delete':
