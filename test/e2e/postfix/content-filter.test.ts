@@ -44,6 +44,11 @@ metrics_listen = "127.0.0.1:${metricsPort}"
 action_av_infected = "accept"
 [users."dave@example.com"]
 action_av_infected = "discard"
+[antispam]
+authentication = false           # no DNS from the test machine: the spam scores below are the rules' alone
+[users."erin@example.com"]
+required_score = 2
+rewrite_subject_score = 2.5
 `,
   });
 });
@@ -126,6 +131,26 @@ test('per-user overrides: one message, three recipients, three policies', async 
   assert.match(bounce.data.toString('latin1'), /Final-Recipient: rfc822; bob@example\.com/);
   assert.doesNotMatch(bounce.data.toString('latin1'), /dave@example\.com/, 'dave (discard) is silently dropped');
   assert.equal(sink.matching(re).filter((m) => m.to.includes('dave@example.com')).length, 0);
+  assert.equal((await postfix.queue()).length, 0, 'nothing left in the Postfix queue');
+});
+
+test('anti-spam per recipient: one message, the site threshold for bob, erin\'s own lower thresholds tag it as spam for her only', async () => {
+  // 2.8 on the shipped rules with Bayes untrained: SUBJ_ALL_CAPS, SUBJ_MONEY, SUBJ_EXCLAIM.
+  const original = 'Date: Sun, 22 Nov 2026 12:00:00 +0000\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.com, erin@example.com\r\nMessage-ID: <spam-thresholds-1@example.org>\r\nSubject: FREE MONEY NOW!!!\r\n\r\nHello\r\n';
+  assert.match(await send(['bob@example.com', 'erin@example.com'], original), /^250 /);
+  const re = /spam-thresholds-1@example\.org/;
+  await waitFor('both deliveries', () => sink.matching(re).length >= 2);
+  const copy = (r: string) => sink.matching(re).find((m) => m.to.includes(r))!;
+  assert.deepEqual(copy('bob@example.com').to, ['bob@example.com'], 'separate deliveries');
+  const bob = copy('bob@example.com').data.toString('latin1');
+  assert.match(bob, /^X-Spam-Flag: NO\r\n/m);
+  assert.match(bob, /^X-Spam-Status: No, score=2\.8 required=5\.0\s+tests=/m);
+  assert.match(bob, /^Subject: FREE MONEY NOW!!!\r\n/m);
+  const erin = copy('erin@example.com').data.toString('latin1');
+  assert.match(erin, /^X-Spam-Flag: YES\r\n/m);
+  assert.match(erin, /^X-Spam-Status: Yes, score=2\.8 required=2\.0\s+tests=SUBJ_ALL_CAPS,SUBJ_EXCLAIM,SUBJ_MONEY\s/m);
+  assert.match(erin, /^X-Spam-Level: \*\*\r\n/m);
+  assert.match(erin, /^Subject: \[SPAM\] FREE MONEY NOW!!!\r\n/m);
   assert.equal((await postfix.queue()).length, 0, 'nothing left in the Postfix queue');
 });
 
