@@ -12,7 +12,9 @@ import type { TokenStoreOptions } from './token-store-options.js';
  */
 export function openSqliteTokenStore(stateDir: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
   mkdirSync(stateDir, { recursive: true });
-  const db = new Database(join(stateDir, 'bayes.db'));
+  // A writer waits this long for another (the daemon autolearning, a second `moat learn`): each
+  // holds the lock for one message's transaction, milliseconds.
+  const db = new Database(join(stateDir, 'bayes.db'), { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
            CREATE TABLE IF NOT EXISTS learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;
@@ -102,7 +104,9 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0 }: Token
       return { spam: learnedOf('spam'), ham: learnedOf('ham') };
     },
     async learn(key, tokens, as, features) {
-      return learnTx(key, tokens, as, features);
+      // IMMEDIATE takes the write lock first, so it waits for another writer; a deferred
+      // transaction reads, then fails with "database is locked" when it cannot upgrade.
+      return learnTx.immediate(key, tokens, as, features);
     },
     async generation() {
       return (readGeneration.get() as number | undefined) ?? 0;
