@@ -144,3 +144,20 @@ test('moat classify --rcpt judges with that recipient\'s spam thresholds; --from
   assert.match(text.text, /^thresholds for strict@example\.com: its own \(global → recipient:strict@example\.com\)\n.*: SPAM score=3\.8 required=3\.0 action=add_header$/m);
   assert.equal((await run('classify', '--from', 'x@partner.example', sample)).code, 2, '--from without --rcpt');
 });
+
+test('moat learn carries on past a path it cannot read, says what it skipped, and exits 2 with the summary', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-badpath-'));
+  const config = join(dir, 'moat.toml');
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n`);
+  await writeFile(join(dir, 'a.eml'), 'From: a@example.org\r\nSubject: a\r\n\r\nfirst\r\n');
+  await writeFile(join(dir, 'b.eml'), 'From: b@example.org\r\nSubject: b\r\n\r\nsecond\r\n');
+  await writeFile(join(dir, 'notes.txt'), 'just some notes, not mail\n');
+  const out = capture();
+  const err = capture();
+  const code = await main(['learn', '--spam', join(dir, 'a.eml'), join(dir, 'missing.eml'), join(dir, 'notes.txt'), join(dir, 'b.eml'), '--config', config], { stdout: out.stream, stderr: err.stream, env: {} });
+  assert.equal(code, 2);
+  assert.match(err.text(), /moat learn: .*missing\.eml: ENOENT/);
+  assert.match(err.text(), /notes\.txt: skipped: not a mail message/);
+  assert.match(out.text(), /b\.eml: learned as spam/, 'the paths after the bad one are learned');
+  assert.match(out.text(), /^Learned 2 message\(s\) as spam, 0 already known, 1 skipped, 1 path\(s\) unreadable; the classifier now knows 2 spam and 0 ham$/m);
+});

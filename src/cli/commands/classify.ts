@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
-import { mailItems } from '../mail-sources.js';
+import { mailSourceItems } from '../mail-sources.js';
 import { resolveSettings, validateUserConfig } from '../../policy/user-settings.js';
 import { recipientThresholds } from '../../policy/spam-thresholds.js';
 import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdict.js';
@@ -13,7 +13,9 @@ explains the verdict symbol by symbol. Read-only: nothing is learned. Network ch
 (SPF/DKIM/DMARC/ARC, DNS blocklists) run only with --network, since a stored file has no
 connecting client to check.
 
-PATH may be a message file, a directory or Maildir, or an mbox.
+PATH may be a message file, a directory or Maildir, an mbox (read as a stream), or - for
+standard input; what is not mail is skipped and said so on stderr, a path that cannot be read is
+reported and the others are still scored.
 
 Options:
   --json            one JSON object per message
@@ -26,7 +28,7 @@ Output: per message, the score, the verdict and every symbol with its weight; wi
 object per line: {"path", "score", "required", "spam", "action", "symbols": [{"name","score","description"}]}
 (and "rcpt" with --rcpt).
 
-Exit status: 0 done (whatever the verdicts), 2 error.
+Exit status: 0 done (whatever the verdicts), 2 error (also when a path could not be read).
 `;
 
 export const classifyCommand: CliCommand = {
@@ -52,9 +54,19 @@ export const classifyCommand: CliCommand = {
       ctx.stdout.write(`thresholds for ${values.rcpt}: ${own ? `its own (${resolved.sources.join(' → ')})` : 'the site\'s ([antispam])'}${skipped}\n`);
     }
     const { scorer, store } = await openSpamScorer(config, ctx.createLogger('warn'), { readOnly: true, network: values.network ?? false });
+    let unreadable = 0;
     try {
       for (const p of positionals) {
-        for await (const item of mailItems(p)) {
+        for await (const item of mailSourceItems(p)) {
+          if (item.kind === 'error') {
+            unreadable++;
+            ctx.stderr.write(`moat classify: ${item.path}: ${item.error}\n`);
+            continue;
+          }
+          if (item.kind === 'skipped') {
+            ctx.stderr.write(`${item.path}: skipped: ${item.reason}\n`);
+            continue;
+          }
           const scored = await scorer.explain(item.data);
           const v = own ? verdictWithThresholds(scored, own) : scored;
           if (values.json) {
@@ -68,6 +80,6 @@ export const classifyCommand: CliCommand = {
     } finally {
       await store.close();
     }
-    return 0;
+    return unreadable ? 2 : 0;
   },
 };

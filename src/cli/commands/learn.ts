@@ -3,15 +3,19 @@ import type { CliCommand } from '../context.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 import { learnMessage } from '../../antispam/spam-scorer.js';
 import { refitModel } from '../../antispam/model/model-refit.js';
-import { mailItems } from '../mail-sources.js';
+import { mailSourceItems } from '../mail-sources.js';
 
 const HELP = `Usage: moat learn --spam|--ham PATH...
        moat learn --refit
 
 Trains the statistical classifiers (like sa-learn): Bayes and, when [antispam.model] enabled =
 true (opt-in), the logistic spam model, refitted on the learned messages once the paths are read. PATH
-may be a message file, a directory (also a Maildir: cur/ and new/ are read), or an mbox file
-(each message is learned). Learning is idempotent: a message learned twice counts once;
+may be a message file, a directory (also a Maildir: cur/ and new/ are read; Maildir++ .Folders
+only when given as paths), an mbox file (read as a stream, each message learned), or - for
+standard input. Files that are not mail (no header line at the start), empty or over 64 MiB, and
+the mail store's own files (dovecot.*, subscriptions, maildirfolder) are skipped and said so; a
+path that cannot be read is reported and the others are still learned. Learning is idempotent:
+a message learned twice counts once (the same message in an mbox and in a Maildir too);
 learning it with the other class moves it. Uses the same configuration and state as the daemon
 ([antispam.bayes] backend: SQLite under the state directory, or Redis); a running daemon picks
 the new model up within a minute.
@@ -21,7 +25,10 @@ Options:
   --ham       the messages are not spam
   --refit     refit the spam model now (also alone: after quarantine releases, say);
               needs [antispam.model] enabled = true
-  --quiet     print only the summary
+  --quiet     print only the summary (and errors)
+
+Exit status: 0 done, 2 usage, a store error, or a path that could not be read (the summary says
+what was learned).
 `;
 
 export const learnCommand: CliCommand = {
@@ -44,19 +51,42 @@ export const learnCommand: CliCommand = {
     }
     const { store } = await openSpamScorer(config, ctx.createLogger('warn'));
     let learned = 0;
+    let known = 0;
     let skipped = 0;
+    let unreadable = 0;
+    let storeError: string | undefined;
     try {
-      for (const p of positionals) {
-        for await (const item of mailItems(p)) {
-          const changed = await learnMessage(store, item.data, as, model.enabled);
+      paths: for (const p of positionals) {
+        for await (const item of mailSourceItems(p)) {
+          if (item.kind === 'error') {
+            unreadable++;
+            ctx.stderr.write(`moat learn: ${item.path}: ${item.error}\n`);
+            continue;
+          }
+          if (item.kind === 'skipped') {
+            skipped++;
+            if (!values.quiet) ctx.stderr.write(`${item.path}: skipped: ${item.reason}\n`);
+            continue;
+          }
+          let changed: boolean;
+          try {
+            changed = await learnMessage(store, item.data, as, model.enabled);
+          } catch (err) {
+            // The store failing (Redis down, disk full) fails every later message too: stop, and say what was learned.
+            storeError = `${item.path}: ${(err as Error).message}`;
+            break paths;
+          }
           if (changed) learned++;
-          else skipped++;
+          else known++;
           if (!values.quiet) ctx.stdout.write(`${item.path}: ${changed ? `learned as ${as}` : 'already learned'}\n`);
         }
       }
+      if (storeError) ctx.stderr.write(`moat learn: stopped, the Bayes store failed at ${storeError}\n`);
       if (!refitOnly) {
-        const totals = await store.totals();
-        ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${skipped} already known; the classifier now knows ${totals.spam} spam and ${totals.ham} ham\n`);
+        const totals = await store.totals().catch(() => undefined);
+        const extra = `${skipped ? `, ${skipped} skipped` : ''}${unreadable ? `, ${unreadable} path(s) unreadable` : ''}`;
+        ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${known} already known${extra}${totals ? `; the classifier now knows ${totals.spam} spam and ${totals.ham} ham` : ''}\n`);
+        if (storeError || !totals) return 2;
         const limit = config.antispam.bayes.max_learned;
         if (limit > 0 && totals.spam + totals.ham >= limit) ctx.stdout.write(`It keeps at most ${limit} messages ([antispam.bayes] max_learned): learning more forgets the least recently learned\n`);
       }
@@ -68,6 +98,6 @@ export const learnCommand: CliCommand = {
     } finally {
       await store.close();
     }
-    return 0;
+    return unreadable ? 2 : 0;
   },
 };
