@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,4 +162,15 @@ test('moat learn carries on past a path it cannot read, says what it skipped, an
   assert.match(err.text(), /notes\.txt: skipped: not a mail message/);
   assert.match(out.text(), /b\.eml: learned as spam/, 'the paths after the bad one are learned');
   assert.match(out.text(), /^Learned 2 message\(s\) as spam, 0 already known, 1 skipped, 1 path\(s\) unreadable; the classifier now knows 2 spam and 0 ham$/m);
+});
+
+test('moat classify with a state directory that has no Bayes database says so and creates nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-nostate-'));
+  await writeFile(join(dir, 'm.eml'), 'From: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
+  const bin = fileURLToPath(new URL('../../bin/moat.js', import.meta.url));
+  const r = spawnSync(process.execPath, [bin, 'classify', '--state-dir', join(dir, 'typo'), join(dir, 'm.eml')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /m\.eml: ham score=/);
+  assert.match(r.stderr, /no Bayes database here .*scoring without Bayes/);
+  assert.equal(existsSync(join(dir, 'typo')), false, 'the mistyped state directory is not created');
 });

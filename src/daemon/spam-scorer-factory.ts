@@ -10,9 +10,32 @@ import { authenticationSource } from '../antispam/authentication.js';
 import { withCircuitBreaker } from '../antispam/dns-circuit-breaker.js';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
 import { openRedisTokenStore } from '../storage/bayes/redis-token-store.js';
+import { emptyTokenStore } from '../storage/bayes/empty-token-store.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** One DNS attempt of 1.5 s: blocklists and SPF must not hold mail for long when DNS is sick. */
 const DNS_TIMEOUT_MS = 1500;
+
+/**
+ * `bayes.db` for reading only (`moat classify`): when there is none, or it cannot be opened, the
+ * message is scored without Bayes and the log says why, and nothing is created.
+ */
+function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
+  const file = join(stateDir, 'bayes.db');
+  if (!existsSync(file)) {
+    logger.warn({ file }, 'no Bayes database here (nothing learned yet, or another --state-dir / [global] state_dir): scoring without Bayes');
+    return emptyTokenStore(`${file} does not exist`);
+  }
+  try {
+    return openSqliteTokenStore(stateDir, { readOnly: true });
+  } catch (err) {
+    // SQLite in WAL mode needs to create bayes.db-shm beside the file when no other process has it open.
+    const hint = /readonly/.test((err as Error).message) ? ' (with no daemon holding it open, reading it needs write access to the state directory for its -shm file)' : '';
+    logger.warn({ file, err: (err as Error).message }, `Bayes database cannot be read${hint}: scoring without Bayes`);
+    return emptyTokenStore((err as Error).message);
+  }
+}
 
 /**
  * Builds the anti-spam scorer from configuration: rules, the configured Bayes token store and,
@@ -22,7 +45,7 @@ export async function openSpamScorer(config: MoatConfig, logger: Logger, options
   const rules = await loadRules(config.antispam.rules);
   const b = config.antispam.bayes;
   const limits = { maxLearned: b.max_learned };
-  const store: BayesTokenStore = b.backend === 'redis' ? openRedisTokenStore(b.redis_url, b.redis_prefix, limits) : openSqliteTokenStore(config.global.state_dir, limits);
+  const store: BayesTokenStore = b.backend === 'redis' ? openRedisTokenStore(b.redis_url, b.redis_prefix, limits) : options.readOnly ? openSqliteReadOnly(config.global.state_dir, logger) : openSqliteTokenStore(config.global.state_dir, limits);
   const sources: SymbolSource[] = [];
   if (options.network ?? true) {
     const resolver = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });

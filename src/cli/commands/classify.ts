@@ -9,9 +9,10 @@ import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdi
 const HELP = `Usage: moat classify [--json] [--rcpt ADDRESS [--from ADDRESS]] PATH...
 
 Scores each message for spam with the daemon's configuration and state (rules, Bayes) and
-explains the verdict symbol by symbol. Read-only: nothing is learned. Network checks
-(SPF/DKIM/DMARC/ARC, DNS blocklists) run only with --network, since a stored file has no
-connecting client to check.
+explains the verdict symbol by symbol. Read-only: nothing is learned, and the Bayes store is
+opened for reading only (a state directory without one is not created: Bayes stays silent and
+a warning says so). Network checks (SPF/DKIM/DMARC/ARC, DNS blocklists) run only with
+--network, since a stored file has no connecting client to check.
 
 PATH may be a message file, a directory or Maildir, an mbox (read as a stream), or - for
 standard input; what is not mail is skipped and said so on stderr, a path that cannot be read is

@@ -4,13 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { bytesToWeights, weightsToBytes, type BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
+import { MoatError } from '../../core/errors.js';
 
 /**
  * Bayes tokens, learned messages and the spam model in `bayes.db` under the state directory
  * (separate from moat.db: it is rewritten often). With `maxLearned`, learning a message beyond
  * that many forgets the least recently learned ones (their tokens are taken back out).
  */
-export function openSqliteTokenStore(stateDir: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
+export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnly = false }: TokenStoreOptions = {}): BayesTokenStore {
+  if (readOnly) return openReadOnly(join(stateDir, 'bayes.db'));
   mkdirSync(stateDir, { recursive: true });
   // A writer waits this long for another (the daemon autolearning, a second `moat learn`): each
   // holds the lock for one message's transaction, milliseconds.
@@ -122,6 +124,51 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0 }: Token
       const g = await modelGeneration();
       if (g === undefined || g === known) return undefined;
       const row = getModel.get() as { generation: number; weights: Buffer } | undefined;
+      return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+/**
+ * `bayes.db` opened for reading only (`moat classify`): no schema change, no counter seeding (a
+ * store from before the counters is counted once here, in memory), and learning refused.
+ */
+function openReadOnly(file: string): BayesTokenStore {
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
+  const getMany = db.prepare('SELECT token, spam, ham FROM tokens WHERE token IN (SELECT value FROM json_each(?))');
+  const readCount = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const counted = db.prepare("SELECT COALESCE(SUM(class = 'spam'), 0) AS spam, COALESCE(SUM(class = 'ham'), 0) AS ham FROM learned");
+  const seeded = readCount.get('learned:spam') !== undefined && readCount.get('learned:ham') !== undefined;
+  const fixed = seeded ? undefined : (counted.get() as TokenCounts);
+  const hasModel = (db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'model'").pluck().get() as number) > 0;
+  const readModelGeneration = hasModel ? db.prepare('SELECT generation FROM model WHERE id = 1').pluck() : undefined;
+  const getModel = hasModel ? db.prepare('SELECT generation, weights FROM model WHERE id = 1') : undefined;
+  const refuse = async (): Promise<never> => {
+    throw new MoatError('INTERNAL', `${file} is open read-only (moat classify): nothing can be learned or stored`);
+  };
+  const modelGeneration = async () => readModelGeneration?.get() as number | undefined;
+  return {
+    async counts(tokens) {
+      const out = new Map<string, TokenCounts>();
+      if (tokens.length === 0) return out;
+      for (const row of getMany.all(JSON.stringify(tokens)) as Array<TokenCounts & { token: string }>) out.set(row.token, { spam: row.spam, ham: row.ham });
+      return out;
+    },
+    async totals() {
+      return fixed ?? { spam: (readCount.get('learned:spam') as number | undefined) ?? 0, ham: (readCount.get('learned:ham') as number | undefined) ?? 0 };
+    },
+    learn: refuse,
+    generation: async () => (readCount.get('generation') as number | undefined) ?? 0,
+    examples: async () => [],
+    saveModel: refuse,
+    modelGeneration,
+    async loadModel(known) {
+      const g = await modelGeneration();
+      if (g === undefined || g === known) return undefined;
+      const row = getModel?.get() as { generation: number; weights: Buffer } | undefined;
       return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
     },
     async close() {

@@ -5,4 +5,10 @@ export interface TokenStoreOptions {
    * (`[antispam.bayes] max_learned`). 0 or absent: no limit.
    */
   maxLearned?: number;
+  /**
+   * Open for reading only (`moat classify`): nothing is created, migrated or written, so a
+   * mistyped state directory does not get a new empty store and a read-only user can score.
+   * The store must exist (SQLite: `bayes.db`).
+   */
+  readOnly?: boolean;
 }

@@ -291,3 +291,24 @@ test('Redis token store: opened while Redis is down, the first call fails within
   assert.ok(performance.now() - t < 5000);
   await store.close();
 });
+
+test('SQLite token store opened read-only (moat classify): reads what was learned, creates nothing, learns nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-bayes-ro-'));
+  assert.throws(() => openSqliteTokenStore(join(dir, 'typo'), { readOnly: true }), /unable to open|does not exist/i, 'no store is created for a state directory that has none');
+  const rw = openSqliteTokenStore(dir);
+  await rw.learn('k1', ['cheap', 'pills'], 'spam');
+  await rw.learn('k2', ['meeting'], 'ham');
+  await rw.close();
+  const ro = openSqliteTokenStore(dir, { readOnly: true });
+  try {
+    assert.deepEqual(await ro.totals(), { spam: 1, ham: 1 });
+    assert.deepEqual([...(await ro.counts(['cheap', 'meeting', 'absent']))], [['cheap', { spam: 1, ham: 0 }], ['meeting', { spam: 0, ham: 1 }]]);
+    await assert.rejects(ro.learn('k3', ['x'], 'spam'), /read-only/);
+    assert.equal(await ro.loadModel(), undefined);
+  } finally {
+    await ro.close();
+  }
+  const again = openSqliteTokenStore(dir);
+  assert.deepEqual(await again.totals(), { spam: 1, ham: 1 }, 'unchanged');
+  await again.close();
+});
