@@ -48,27 +48,32 @@ function isEmptyLine(line: Buffer): boolean {
   return line.length === 1 ? line[0] === LF : line.length === 2 && line[0] === CR && line[1] === LF;
 }
 
-/** Splits a byte stream into lines (with their line ends); a line longer than MAX_SEPARATOR_LINE comes in pieces, the later ones marked. */
-async function* lines(source: AsyncIterable<Uint8Array>): AsyncGenerator<{ line: Buffer; continued: boolean }> {
-  let pending: Buffer = Buffer.alloc(0);
-  let continued = false;
-  for await (const chunk of source) {
-    let buf = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+/** Splits chunks into lines (with their line ends); a line longer than MAX_SEPARATOR_LINE comes in pieces, the later ones marked. */
+class LineSplitter {
+  private pending: Buffer = Buffer.alloc(0);
+  private continued = false;
+
+  *push(chunk: Uint8Array): Generator<{ line: Buffer; continued: boolean }> {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     let start = 0;
     for (let nl = buf.indexOf(LF, start); nl >= 0; nl = buf.indexOf(LF, start)) {
-      yield { line: buf.subarray(start, nl + 1), continued };
-      continued = false;
+      yield { line: buf.subarray(start, nl + 1), continued: this.continued };
+      this.continued = false;
       start = nl + 1;
     }
     buf = buf.subarray(start);
     if (buf.length > MAX_SEPARATOR_LINE) {
-      yield { line: Buffer.from(buf), continued };
-      continued = true;
+      yield { line: buf, continued: this.continued };
+      this.continued = true;
       buf = Buffer.alloc(0);
     }
-    pending = Buffer.from(buf);
+    this.pending = Buffer.from(buf);
   }
-  if (pending.length) yield { line: pending, continued };
+
+  *end(): Generator<{ line: Buffer; continued: boolean }> {
+    if (this.pending.length) yield { line: this.pending, continued: this.continued };
+    this.pending = Buffer.alloc(0);
+  }
 }
 
 export async function* readMboxMessages(source: AsyncIterable<Uint8Array>, limits: MboxLimits): AsyncGenerator<MboxMessage> {
@@ -87,19 +92,18 @@ export async function* readMboxMessages(source: AsyncIterable<Uint8Array>, limit
     bytes = 0;
     return message;
   };
-  for await (const { line, continued } of lines(source)) {
+  const take = (line: Buffer, continued: boolean): MboxMessage | undefined => {
     let text = line;
     if (atStart) {
       if (text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf) text = text.subarray(3);
-      if (isEmptyLine(text) || text.length === 0) continue;
+      if (isEmptyLine(text) || text.length === 0) return undefined;
       atStart = false;
     }
     if (!continued && text.length <= MAX_SEPARATOR_LINE && text[0] === 0x46 /* F */ && isMboxSeparator(text.toString('latin1').replace(/\r?\n$/, ''))) {
       const done = finish();
-      if (done) yield done;
       started = true;
       index++;
-      continue;
+      return done;
     }
     if (!started) {
       // Not an mbox after all (no separator first): the caller decides with looksLikeMbox; be safe.
@@ -110,6 +114,21 @@ export async function* readMboxMessages(source: AsyncIterable<Uint8Array>, limit
     if (!continued && text[0] === 0x3e /* > */ && /^>+From /.test(text.subarray(0, 64).toString('latin1'))) text = text.subarray(1);
     bytes += text.length;
     if (bytes <= limits.maxMessageBytes) parts.push(Buffer.from(text));
+    return undefined;
+  };
+  const splitter = new LineSplitter();
+  for await (const chunk of source) {
+    // Lines are handled synchronously within a chunk; finished messages are handed out after it.
+    const done: MboxMessage[] = [];
+    for (const { line, continued } of splitter.push(chunk)) {
+      const m = take(line, continued);
+      if (m) done.push(m);
+    }
+    yield* done;
+  }
+  for (const { line, continued } of splitter.end()) {
+    const m = take(line, continued);
+    if (m) yield m;
   }
   const last = finish();
   if (last) yield last;
