@@ -50,9 +50,10 @@ function resultHeader(report: ScanReport | undefined, decision: Decision, avErro
 
 /**
  * Agents that hand one copy back to the MTA for all recipients and cannot drop one recipient
- * (milter can: DELRCPT; the SMTP agent and CGP deliver groups separately).
+ * (milter can: DELRCPT; qmail-queue writes the envelope it queues; the SMTP agent and CGP
+ * deliver groups separately).
  */
-const ONE_COPY_AGENTS: ReadonlySet<InterceptionPoint> = new Set(['mda', 'pipe', 'qmail']);
+const ONE_COPY_AGENTS: ReadonlySet<InterceptionPoint> = new Set(['mda', 'pipe']);
 
 /** Key under which recipients with identical decisions (and identical X-Spam-* headers) form one group. */
 function groupKey(d: Decision, spam: SpamFacts): string {

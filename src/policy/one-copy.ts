@@ -2,7 +2,7 @@ import type { Decision } from './decide.js';
 
 /**
  * For agents that hand one copy of the message back to the MTA for all its recipients and cannot
- * drop one recipient (the MDA wrapper, `moat pipe`, qmail-queue). They apply the strictest
+ * drop one recipient (the MDA wrapper, `moat pipe`). They apply the strictest
  * decision to the whole message, so a discard for one recipient (its own quarantine or spam
  * threshold, `action_as_spam = "discard"`, …) would silently drop the copy the others were to
  * receive. When that would happen, the others' copy is held in quarantine instead, for them, so a

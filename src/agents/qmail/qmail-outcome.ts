@@ -8,13 +8,14 @@ import type { FinalAction } from '../../pipeline/types.js';
 export const QMAIL_EXIT = { queued: 0, permanent: 31, temporary: 71, readError: 54, internal: 81, envelopeFormat: 91, custom: 82 } as const;
 
 export interface QmailGroupLike {
+  recipients: string[];
   action: FinalAction;
   reply?: { code: number; enhanced?: string; text: string };
   message?: Buffer;
 }
 
 export type QmailDecision =
-  | { kind: 'queue'; message: Buffer }
+  | { kind: 'queue'; message: Buffer; /** Queue for these recipients only (the others' copy was discarded by policy); absent = the envelope's. */ recipients?: string[] }
   | { kind: 'exit'; code: number; /** Line for fd 6 when custom errors are enabled. */ customError?: string; text: string };
 
 const STRICTNESS: FinalAction[] = ['defer', 'reject', 'discard', 'accept'];
@@ -35,7 +36,13 @@ export function decideQmail(groups: readonly QmailGroupLike[], original: Buffer,
     const t = text || '554 5.7.1 message rejected';
     return customErrors ? { kind: 'exit', code: QMAIL_EXIT.custom, customError: `D${t}`, text: t } : { kind: 'exit', code: QMAIL_EXIT.permanent, text: t };
   }
-  if (action === 'discard') return { kind: 'exit', code: QMAIL_EXIT.queued, text: 'discarded by policy' };
+  if (action === 'discard') {
+    // Discarded for some recipients only: the envelope is ours to write, so the accepted copy is
+    // queued for the others (the first accepted group's copy, as the milter does).
+    const accepted = groups.filter((g) => g.action === 'accept');
+    if (accepted.length) return { kind: 'queue', message: accepted[0]!.message ?? original, recipients: accepted.flatMap((g) => g.recipients) };
+    return { kind: 'exit', code: QMAIL_EXIT.queued, text: 'discarded by policy' };
+  }
   return { kind: 'queue', message: group!.message ?? original };
 }
 

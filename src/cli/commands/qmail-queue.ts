@@ -113,7 +113,7 @@ async function runQmailQueue(ctx: CliContext, argv: string[]): Promise<number> {
     timeoutMs,
   });
   const decision = decideQmail(result.groups, message, customErrors);
-  if (decision.kind === 'queue') return queue(real, decision.message, encodeQmailEnvelope(envelope), ctx.env);
+  if (decision.kind === 'queue') return queue(real, decision.message, encodeQmailEnvelope(decision.recipients ? { ...envelope, recipients: decision.recipients } : envelope), ctx.env);
   if (decision.customError && fdOpen(6)) writeSync(6, decision.customError);
   else if (decision.customError) return decision.code === QMAIL_EXIT.custom && decision.customError.startsWith('D') ? QMAIL_EXIT.permanent : QMAIL_EXIT.temporary;
   ctx.stderr.write(`moat qmail-queue: ${decision.text}\n`);

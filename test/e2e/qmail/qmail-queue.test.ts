@@ -110,6 +110,13 @@ describe('moat qmail-queue as QMAILQUEUE (message fd 0, envelope fd 1)', () => {
     assert.match(await readFile(join(dir, 'fd6'), 'utf8'), /^Z451 4\.7\.1 /);
   });
 
+  it('recipients with different decisions: the accepted copy is queued for the accepted recipients only, the discarded one left out', async () => {
+    const r = await runQueue(virus, 'Fa@example.org|Taccept@example.org|Tdiscard@example.org||');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(join(dir, 'envelope'), 'latin1'), 'Fa@example.org\0Taccept@example.org\0\0');
+    assert.match(await readFile(join(dir, 'message'), 'utf8'), /^X-Moat-Scanned: infected; qmail\n/);
+  });
+
   it('never loses mail: bad envelope 91, no daemon 71, pipeline failure 71 — nothing queued, nothing bounced', async () => {
     assert.equal((await runQueue(clean, 'Fa@example.org|Tbob@example.org|')).code, 91);
     assert.equal((await runQueue(clean, 'Fa@example.org|Tbob@example.org||', { socket: join(dir, 'none.sock') })).code, 71);
