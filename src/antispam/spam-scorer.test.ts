@@ -45,6 +45,7 @@ test('rules: literals, regex with prefilter, built-in checks, meta; every symbol
 test('rule files are validated with file and rule named', () => {
   assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "bad name"\nscore = 1\ndescription = "d"\ncheck = "html_only"\n'), (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /x\.toml: \[\[rule\]\] #1 \(bad name\) key "name": upper-case/.test(e.message));
   assert.throws(() => new RuleSet(parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\ncheck = "nope"\n')), /unknown check "nope"/);
+  assert.throws(() => new RuleSet(parseRuleFile('x.toml', '[[rule]]\nname = "SLOW"\nscore = 1\ndescription = "d"\nfield = "body"\nregex = "(a+)+$"\nprefilter = "a"\n')), (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /rule SLOW: regex "\(a\+\)\+\$" may take exponential time/.test(e.message), 'nested quantifiers are refused at load (one such regex froze the daemon on 30,000 a)');
   const over = new RuleSet([...parseRuleFile('a.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\nfield = "body"\nliterals = ["x"]\n'), ...parseRuleFile('b.toml', '[[rule]]\nname = "A"\nscore = 0\ndescription = "off"\nfield = "body"\nliterals = ["x"]\n')]);
   assert.equal(over.size, 1, 'a later rule with the same name replaces the earlier one');
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deadline } from './deadline.js';
+import { abortable, deadline } from './deadline.js';
+import { isMoatError } from './errors.js';
 
 test('deadline: aborts with a TimeoutError after the time, with the parent\'s reason when the parent aborts first', async () => {
   const parent = new AbortController();
@@ -26,4 +27,21 @@ test('deadline: after dispose neither the timer nor the parent aborts it', async
   await new Promise((r) => setTimeout(r, 30));
   parent.abort();
   assert.equal(d.signal.aborted, false);
+});
+
+test('abortable: the work\'s result before the deadline, a TIMEOUT (or ABORTED) rejection at it even when the work never ends', async () => {
+  const keepAlive = setTimeout(() => undefined, 5000); // deadline()'s timer is unref'd, and the stuck work holds nothing
+  const { signal, dispose } = deadline(new AbortController().signal, 50);
+  assert.equal(await abortable(Promise.resolve(7), signal, 'quick'), 7);
+  const t = performance.now();
+  await assert.rejects(abortable(new Promise(() => undefined), signal, 'stuck call'), (e: unknown) => isMoatError(e, 'TIMEOUT') && /stuck call: deadline passed/.test((e as Error).message));
+  assert.ok(performance.now() - t < 1000);
+  dispose();
+  const parent = new AbortController();
+  const late = abortable(new Promise<never>((_, reject) => setTimeout(() => reject(new Error('too late')), 20)), parent.signal, 'shutdown');
+  parent.abort(new Error('stopping'));
+  await assert.rejects(late, (e: unknown) => isMoatError(e, 'ABORTED'));
+  await new Promise((r) => setTimeout(r, 40)); // the late failure of the work is swallowed, not an unhandled rejection
+  assert.equal(await abortable(Promise.resolve('no signal'), undefined, 'x'), 'no signal');
+  clearTimeout(keepAlive);
 });

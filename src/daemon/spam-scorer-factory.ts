@@ -41,10 +41,10 @@ function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
  * Builds the anti-spam scorer from configuration: rules, the configured Bayes token store and,
  * with `network`, authentication (SPF/DKIM/DMARC/ARC) and DNS blocklists.
  */
-export async function openSpamScorer(config: MoatConfig, logger: Logger, options: { readOnly?: boolean; network?: boolean } = {}) {
+export async function openSpamScorer(config: MoatConfig, logger: Logger, options: { readOnly?: boolean; network?: boolean; lockWaitMs?: number } = {}) {
   const rules = await loadRules(config.antispam.rules);
   const b = config.antispam.bayes;
-  const limits = { maxLearned: b.max_learned };
+  const limits = { maxLearned: b.max_learned, lockWaitMs: options.lockWaitMs };
   const store: BayesTokenStore = b.backend === 'redis' ? openRedisTokenStore(b.redis_url, b.redis_prefix, limits) : options.readOnly ? openSqliteReadOnly(config.global.state_dir, logger) : openSqliteTokenStore(config.global.state_dir, limits);
   const sources: SymbolSource[] = [];
   if (options.network ?? true) {

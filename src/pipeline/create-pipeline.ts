@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { MoatError, toMoatError } from '../core/errors.js';
+import { abortable } from '../core/deadline.js';
 import type { Logger } from '../core/logger.js';
 import type { MoatConfig } from '../core/config/schema.js';
 import type { PolicySettings } from '../core/config/sections/policy.js';
@@ -123,10 +124,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       let spam: SpamFacts = { status: 'unavailable' };
       if (deps.spamScorer && resolved.some(({ res }) => !res.skipAs && res.settings.action_as === 'scan') && !(report?.verdict === 'infected')) {
         try {
-          const verdict = await deps.spamScorer.check({ message: data, mailFrom: sender, rcptTo: tx.envelope.rcptTo, clientAddress: tx.client.address, helo: tx.client.helo }, signal);
+          // A store or DNS call stuck on a hung server must not hold the message past its deadline.
+          const verdict = await abortable(deps.spamScorer.check({ message: data, mailFrom: sender, rcptTo: tx.envelope.rcptTo, clientAddress: tx.client.address, helo: tx.client.helo }, signal), signal, 'anti-spam');
           spam = { status: 'scored', verdict };
           log.info({ score: verdict.score, spam: verdict.spam, symbols: verdict.symbols.map((s) => s.name) }, 'spam checked');
         } catch (err) {
+          // Past the deadline the message is not decided at all: the agent answers with a temporary failure.
+          if (signal?.aborted) throw toMoatError(err);
           spam = { status: 'error' };
           log.warn({ err: toMoatError(err).message }, 'anti-spam failed');
         }

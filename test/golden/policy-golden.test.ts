@@ -243,3 +243,24 @@ for (const s of SCENARIOS) {
     }
   });
 }
+
+test('anti-spam stuck on a hung server (a check that never ends): the message is not decided past its deadline, TIMEOUT (temporary), nothing quarantined', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-golden-'));
+  const store = openSqliteStore(dir);
+  try {
+    const config = loadConfig([]).config;
+    const hung: SpamScorer = { learn: async () => {}, check: () => new Promise(() => undefined) };
+    const pipeline = createPipeline({ scanner: engine, spamScorer: hung, config: () => config, quarantine: store.quarantine, events: store.events, logger: silentLogger() });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new DOMException('timed out after 300 ms', 'TimeoutError')), 300);
+    const t = performance.now();
+    await assert.rejects(
+      pipeline.process({ id: 'tx-hung', agent: 'smtp', envelope: { mailFrom: 'a@sender.test', rcptTo: ['x@example.com'] }, client: {}, message: { kind: 'buffer', data: MESSAGES.clean }, receivedAt: new Date() }, controller.signal),
+      (e: unknown) => e instanceof MoatError && e.code === 'TIMEOUT' && e.temporary,
+    );
+    assert.ok(performance.now() - t < 3000, `${(performance.now() - t).toFixed(0)} ms`);
+    assert.equal(store.quarantine.list({ limit: 10 }).length, 0);
+  } finally {
+    store.close();
+  }
+});

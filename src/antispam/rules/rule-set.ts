@@ -1,5 +1,6 @@
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import safeRegex from 'safe-regex2';
 import { MoatError } from '../../core/errors.js';
 import type { MessageView } from '../message-view.js';
 import type { SpamSymbol } from '../types.js';
@@ -89,11 +90,17 @@ export class RuleSet {
       if (rule.check && !BUILTIN_CHECKS[rule.check]) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: unknown check "${rule.check}" (known: ${Object.keys(BUILTIN_CHECKS).join(', ')})`);
       for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) if (!byName.has(ref)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: meta rule refers to unknown rule ${ref}`);
       if (rule.regex !== undefined) {
+        let re: RegExp;
         try {
-          this.regexes.set(rule.name, new RegExp(rule.regex, 'iu'));
+          re = new RegExp(rule.regex, 'iu');
         } catch (err) {
           throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: invalid regex: ${(err as Error).message}`);
         }
+        // Rules run on the daemon's event loop: one regex that backtracks exponentially would
+        // stall all mail. safe-regex2 refuses nested quantifiers ((a+)+, (\w+\s?)*), the classic
+        // case; it is a heuristic and does not catch every slow pattern (docs/antispam.md).
+        if (!safeRegex(re)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: regex ${JSON.stringify(rule.regex)} may take exponential time on some messages (a repeated group that itself repeats, such as (a+)+); write it without the nesting`);
+        this.regexes.set(rule.name, re);
       }
       const lits = rule.literals ?? (rule.regex !== undefined && rule.prefilter ? [rule.prefilter] : []);
       if (lits.length && rule.field) {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
+import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 import { learnMessage } from '../../antispam/spam-scorer.js';
 import { refitModel } from '../../antispam/model/model-refit.js';
@@ -49,7 +50,7 @@ export const learnCommand: CliCommand = {
       ctx.stderr.write('moat learn --refit: the spam model is off ([antispam.model] enabled = false), so there is nothing to refit\n');
       return 2;
     }
-    const { store } = await openSpamScorer(config, ctx.createLogger('warn'));
+    const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { lockWaitMs: COMMAND_LOCK_WAIT_MS });
     let learned = 0;
     let known = 0;
     let skipped = 0;

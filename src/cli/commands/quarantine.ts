@@ -3,6 +3,7 @@ import type { CliCommand } from '../context.js';
 import { openSqliteStore } from '../../storage/sqlite/sqlite-store.js';
 import { createQuarantineService } from '../../pipeline/quarantine-service.js';
 import { smtpDeliver } from '../../pipeline/smtp-deliver.js';
+import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 
 const HELP = `Usage: moat quarantine COMMAND [OPTIONS]
@@ -43,7 +44,7 @@ export const quarantineCommand: CliCommand = {
     const store = openSqliteStore(config.global.state_dir);
     const logger = ctx.createLogger('warn');
     // Releasing as not-spam teaches Bayes: open the same token store the daemon uses.
-    const spam = values['as-ham'] ? await openSpamScorer(config, logger, { network: false }) : undefined;
+    const spam = values['as-ham'] ? await openSpamScorer(config, logger, { network: false, lockWaitMs: COMMAND_LOCK_WAIT_MS }) : undefined;
     const service = createQuarantineService({ store: store.quarantine, deliver: smtpDeliver(config.quarantine.release_host, config.quarantine.release_port), logger, spamScorer: spam?.scorer });
     try {
       switch (sub) {

@@ -78,8 +78,13 @@ const FIRST_CONNECT_MS = 2000;
  * the scorer scores without Bayes; ioredis keeps reconnecting in the background. Only the first
  * calls after opening wait, up to 2 s, for the first connection.
  */
+/** Longest wait for one Redis command (a Lua LEARN of a big message takes milliseconds). */
+const COMMAND_TIMEOUT_MS = 2000;
+
 export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  // A Redis that hangs (stopped, swapping, a full network buffer) must not hold mail either: each
+  // command fails after COMMAND_TIMEOUT_MS and the message is scored without Bayes.
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS });
   let lastError = 'not connected yet';
   // Connection errors reach callers through their commands (below); without a listener ioredis
   // would print every reconnection failure to stderr.
@@ -158,7 +163,8 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
     }),
     async close() {
       // quit() needs a connection; a store whose Redis is away just drops its reconnection attempts.
-      if (redis.status === 'ready') await redis.quit();
+      // A hung Redis never answers QUIT: close does not wait for it longer than a command would.
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
       else redis.disconnect();
     },
   };

@@ -11,12 +11,19 @@ import { MoatError } from '../../core/errors.js';
  * (separate from moat.db: it is rewritten often). With `maxLearned`, learning a message beyond
  * that many forgets the least recently learned ones (their tokens are taken back out).
  */
-export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnly = false }: TokenStoreOptions = {}): BayesTokenStore {
+/**
+ * A writer holds the lock for one message's transaction (milliseconds), so the daemon waits this
+ * long before autolearning is given up for a message (`autolearn=failed`); better-sqlite3 waits
+ * synchronously, and a longer wait would stall every connection when something holds the lock.
+ */
+const DAEMON_LOCK_WAIT_MS = 200;
+/** `moat learn` and other commands can wait for the daemon's or another command's transactions. */
+export const COMMAND_LOCK_WAIT_MS = 10_000;
+
+export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnly = false, lockWaitMs = DAEMON_LOCK_WAIT_MS }: TokenStoreOptions = {}): BayesTokenStore {
   if (readOnly) return openReadOnly(join(stateDir, 'bayes.db'));
   mkdirSync(stateDir, { recursive: true });
-  // A writer waits this long for another (the daemon autolearning, a second `moat learn`): each
-  // holds the lock for one message's transaction, milliseconds.
-  const db = new Database(join(stateDir, 'bayes.db'), { timeout: 10_000 });
+  const db = new Database(join(stateDir, 'bayes.db'), { timeout: lockWaitMs });
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
            CREATE TABLE IF NOT EXISTS learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;

@@ -11,4 +11,9 @@ export interface TokenStoreOptions {
    * The store must exist (SQLite: `bayes.db`).
    */
   readOnly?: boolean;
+  /**
+   * SQLite: how long a write waits for another writer's lock. better-sqlite3 waits synchronously,
+   * so the daemon keeps this short (its event loop serves all mail) and `moat learn` long.
+   */
+  lockWaitMs?: number;
 }

@@ -284,6 +284,32 @@ test('Redis token store: while Redis is away every call fails at once with BAYES
   }
 });
 
+test('Redis token store: a hung Redis (SIGSTOP) fails each call within about 2 s instead of holding the message, and the store works again when it resumes', async () => {
+  const port = await freePort();
+  const server = await privateRedis(port);
+  const store = openRedisTokenStore(`redis://127.0.0.1:${port}`, 'moat-test:');
+  try {
+    assert.equal(await store.learn('h1', ['a'], 'spam'), true);
+    server.kill('SIGSTOP');
+    for (const call of [() => store.counts(['a']), () => store.learn('h2', ['b'], 'ham'), () => store.totals()]) {
+      const t = performance.now();
+      await assert.rejects(call(), /timed out|timeout/i);
+      const ms = performance.now() - t;
+      assert.ok(ms < 5000, `failed after ${ms.toFixed(0)} ms`);
+    }
+    server.kill('SIGCONT');
+    await waitFor('the store to answer again', async () => (await store.totals().then(() => true, () => false)), 20_000);
+    assert.equal(await store.learn('h3', ['c'], 'ham'), true);
+  } finally {
+    server.kill('SIGCONT');
+    const t = performance.now();
+    server.kill('SIGSTOP');
+    await store.close();
+    assert.ok(performance.now() - t < 5000, 'closing does not wait on a hung Redis');
+    server.kill('SIGKILL');
+  }
+});
+
 test('Redis token store: opened while Redis is down, the first call fails within 2 s and closing does not hang', async () => {
   const store = openRedisTokenStore(`redis://127.0.0.1:${await freePort()}`, 'moat-test:');
   const t = performance.now();
@@ -311,4 +337,24 @@ test('SQLite token store opened read-only (moat classify): reads what was learne
   const again = openSqliteTokenStore(dir);
   assert.deepEqual(await again.totals(), { spam: 1, ham: 1 }, 'unchanged');
   await again.close();
+});
+
+test('SQLite token store: when another process holds the write lock, the daemon\'s store gives up learning within a fraction of a second (its event loop serves all mail; moat learn waits longer: learn-concurrency.test.ts)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-bayes-lock-'));
+  const daemon = openSqliteTokenStore(dir);
+  await daemon.learn('k0', ['a'], 'spam');
+  const holder = new Database(join(dir, 'bayes.db'));
+  holder.exec('BEGIN IMMEDIATE');
+  try {
+    const t = performance.now();
+    await assert.rejects(daemon.learn('k1', ['b'], 'ham'), /locked/);
+    const ms = performance.now() - t;
+    assert.ok(ms < 1000, `the daemon's store waited ${ms.toFixed(0)} ms`);
+    assert.deepEqual(await daemon.totals(), { spam: 1, ham: 0 }, 'reading does not wait (WAL)');
+  } finally {
+    holder.exec('ROLLBACK');
+    holder.close();
+  }
+  assert.equal(await daemon.learn('k1', ['b'], 'ham'), true, 'learning works once the lock is free');
+  await daemon.close();
 });
