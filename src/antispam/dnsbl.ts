@@ -73,6 +73,7 @@ export function reverseIp(ip: string): string | undefined {
 export function dnsblSource(config: AntispamConfig, resolve: ResolveA): SymbolSource {
   return async (view, input) => {
     const symbols: SpamSymbol[] = [];
+    const failed = new Set<string>();
     const ips = untrustedIps(view.headers('received'), config.trusted_received, input.clientAddress);
     const domains = [...new Set(view.urls.map(urlHost).filter((h): h is string => !!h && isIP(h) === 0).map(registeredDomain))].slice(0, MAX_DOMAINS);
     const lookups: Array<Promise<void>> = [];
@@ -87,12 +88,16 @@ export function dnsblSource(config: AntispamConfig, resolve: ResolveA): SymbolSo
               const name = list.symbol ?? `RBL_${list.zone.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
               if (!symbols.some((s) => s.name === name)) symbols.push({ name, score, description: `listed in ${list.zone}`, options: [key, ...codes] });
             },
-            () => undefined,
+            (err: NodeJS.ErrnoException) => {
+              // Not listed is an answer (NXDOMAIN / no A record); anything else means we do not know.
+              if (err.code !== 'ENOTFOUND' && err.code !== 'ENODATA') failed.add(`${list.zone} (${err.code ?? err.message})`);
+            },
           ),
         );
       }
     }
     await Promise.all(lookups);
+    if (failed.size) symbols.push({ name: 'DNSBL_UNAVAILABLE', score: 0, description: 'Some blocklist lookups failed, so the blocklists could not speak', options: [...failed].slice(0, 5) });
     return { symbols };
   };
 }

@@ -16,6 +16,8 @@ export interface MessageView {
   urls: string[];
   hasTextPlain: boolean;
   hasHtml: boolean;
+  /** Limits that cut what was read (max_mime_parts, max_depth, max_text_chars, …): the view is partial. */
+  truncated: string[];
 }
 
 /** Text looked at per message (tokens past this add nothing but time). */
@@ -43,6 +45,8 @@ export function viewMessage(message: Uint8Array): MessageView {
     }
     if (text.length > MAX_TEXT_CHARS) break;
   }
+  const truncated = [...mail.limitsHit].filter((l) => l !== 'max_ambiguities');
+  if (text.length > MAX_TEXT_CHARS) truncated.push('max_text_chars');
   text = text.slice(0, MAX_TEXT_CHARS);
   const urls = [...new Set([...(text.match(URL_RE) ?? []), ...links.map((l) => l.href).filter((h) => /^https?:/i.test(h))])];
   const lower = (n: string) => n.toLowerCase();
@@ -57,6 +61,7 @@ export function viewMessage(message: Uint8Array): MessageView {
     urls,
     hasTextPlain,
     hasHtml,
+    truncated,
   };
 }
 

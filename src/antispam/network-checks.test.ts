@@ -8,6 +8,7 @@ import { canonicalIp, dnsblSource, registeredDomain, reverseIp, untrustedIps } f
 import { authenticationSource, headerLineCount } from './authentication.js';
 import { viewMessage } from './message-view.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
+import { freePort } from '../../test/e2e/harness/ports.js';
 
 const dns = await startDnsServer({
   '4.3.2.1.bl.test': { A: ['127.0.0.2'] },
@@ -68,6 +69,19 @@ test('DNS blocklists over a real DNS server on loopback: IP and URI lists with r
   assert.equal(byName.RBL_URIBL_TEST, 3);
   assert.ok(dns.queries.includes('4.3.2.1.bl.test/1'));
   assert.ok(!dns.queries.some((q) => q.startsWith('1.0.0.10.')), 'trusted and private hops are not looked up');
+});
+
+test('blocklists that do not answer say so (DNSBL_UNAVAILABLE, score 0); not being listed is not a failure', async () => {
+  const dead = new Resolver({ timeout: 300, tries: 1 });
+  dead.setServers([`127.0.0.1:${await freePort()}`]);
+  const down = await dnsblSource(config, (name) => dead.resolve4(name))(viewMessage(MESSAGE), { message: MESSAGE, mailFrom: '', rcptTo: [] });
+  const unavailable = down.symbols.find((s) => s.name === 'DNSBL_UNAVAILABLE');
+  assert.ok(unavailable, JSON.stringify(down.symbols));
+  assert.equal(unavailable.score, 0);
+  assert.match(unavailable.options!.join(' '), /bl\.test \(E[A-Z]+\)/);
+  const clean = Buffer.from('Received: from mx.ours.test ([10.0.0.1]) by us\r\nReceived: from ok.host ([5.6.7.8]) by mx.ours.test\r\nFrom: a@example.org\r\nSubject: hi\r\n\r\nvisit http://www.fine.example/ now\r\n');
+  const up = await dnsblSource(config, (name) => resolver.resolve4(name))(viewMessage(clean), { message: clean, mailFrom: '', rcptTo: [] });
+  assert.deepEqual(up.symbols, [], 'NXDOMAIN everywhere: not listed, nothing to say');
 });
 
 test('an IPv6 client is looked up in nibble form, an IPv4-mapped one as IPv4', async () => {

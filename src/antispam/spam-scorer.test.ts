@@ -255,3 +255,23 @@ test('a failing Bayes store costs no verdict: rules still score, BAYES_UNAVAILAB
   assert.match(status(d), /autolearn=spam$/);
   await store.close();
 });
+
+test('a message read only in part (nested past the MIME depth limit) says so with MIME_TRUNCATED and is never autolearned as ham', async () => {
+  const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-trunc-')));
+  const cfg = loadConfig([{ file: 't.toml', text: '[antispam]\nauthentication = false\n[antispam.bayes]\nautolearn = true\n' }]).config;
+  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([]), store, logger: silentLogger() });
+  const nested = (depth: number) => {
+    let body = 'Content-Type: text/plain\r\n\r\nhello there\r\n';
+    for (let i = 0; i < depth; i++) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
+    return Buffer.from(`From: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <n${depth}@example.org>\r\nSubject: hi\r\nMIME-Version: 1.0\r\n${body}`);
+  };
+  const deep = await scorer.check({ message: nested(12), mailFrom: '', rcptTo: [] });
+  const truncated = deep.symbols.find((s) => s.name === 'MIME_TRUNCATED');
+  assert.ok(truncated, JSON.stringify(deep.symbols));
+  assert.deepEqual(truncated.options, ['max_depth']);
+  assert.equal(deep.autolearn, 'no');
+  const shallow = await scorer.check({ message: nested(2), mailFrom: '', rcptTo: [] });
+  assert.ok(!shallow.symbols.some((s) => s.name === 'MIME_TRUNCATED'));
+  assert.equal(shallow.autolearn, 'ham', 'the same message read whole is autolearned as before');
+  await store.close();
+});

@@ -32,6 +32,8 @@ export interface ScorerDeps {
 
 /** How often the scorer asks the store whether a newer model was fitted (by this node or another). */
 const MODEL_CHECK_MS = 30_000;
+/** Symbols that say the verdict saw only part of the evidence: such a message is never autolearned as ham. */
+const INCOMPLETE = new Set(['MIME_TRUNCATED', 'DNSBL_UNAVAILABLE']);
 /** A failing Bayes store (Redis down, SQLite locked) is logged at most this often, not per message. */
 const STORE_WARN_MS = 60_000;
 
@@ -91,7 +93,8 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   const storeFailed = (step: string, err: unknown) => {
     if (performance.now() - storeWarnedAt < STORE_WARN_MS) return;
     storeWarnedAt = performance.now();
-    deps.logger.warn({ step, err: err instanceof Error ? err.message : String(err) }, 'Bayes store failed: scoring without Bayes and the spam model, autolearn skipped (logged at most once a minute)');
+    const effect = step === 'learn' ? 'the message keeps its Bayes score, autolearn skipped (autolearn=failed)' : 'scoring without Bayes and the spam model, autolearn skipped';
+    deps.logger.warn({ step, err: err instanceof Error ? err.message : String(err) }, `Bayes store failed: ${effect} (logged at most once a minute)`);
   };
   const orUnavailable = async <T>(step: string, work: () => Promise<T>): Promise<T | typeof UNAVAILABLE> => {
     try {
@@ -116,6 +119,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       symbols.push(...r.symbols);
       headers.push(...(r.headers ?? []));
     }
+    if (view.truncated.length) symbols.push({ name: 'MIME_TRUNCATED', score: 0, description: 'Part of the message was not read for anti-spam (a parsing limit was reached)', options: view.truncated });
     const tokens = tokenize(view);
     const bayes = learned ? await orUnavailable('counts', () => bayesSymbol(tokens, totals)) : undefined;
     const features = featuresFor(input.message, tokens);
@@ -129,7 +133,9 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     // SpamAssassin's autolearn= values: no, ham, spam, failed (learning failed), unavailable (no Bayes).
     let autolearn = storeOk ? 'no' : 'unavailable';
     if (storeOk && c.bayes.autolearn && !deps.readOnly) {
-      const as = nonBayesScore >= c.bayes.autolearn_spam_score ? 'spam' : nonBayesScore < c.bayes.autolearn_ham_score && score < thresholds.add_header ? 'ham' : undefined;
+      // Never learn as ham what was only partly seen: content past a parsing limit, blocklists that did not answer.
+      const complete = !symbols.some((s) => INCOMPLETE.has(s.name));
+      const as = nonBayesScore >= c.bayes.autolearn_spam_score ? 'spam' : complete && nonBayesScore < c.bayes.autolearn_ham_score && score < thresholds.add_header ? 'ham' : undefined;
       const learnedNow = as && (await orUnavailable('learn', () => deps.store.learn(messageKey(input.message), tokens, as, features && encodeFeatures(features))));
       if (learnedNow === UNAVAILABLE) autolearn = 'failed';
       else if (as && learnedNow) autolearn = as;
