@@ -12,11 +12,16 @@ const UNREACHABLE = new Set(['ETIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EREFUSED
  * consecutive timeouts lookups fail at once for a minute (logged once), then one probe retries.
  * Checks that depend on DNS then add no symbol — mail keeps flowing at full speed.
  */
-export function withCircuitBreaker<A extends unknown[], R>(lookup: (...args: A) => Promise<R>, logger: Logger, now: () => number = Date.now): (...args: A) => Promise<R> {
+export function withCircuitBreaker<A extends unknown[], R>(
+  lookup: (...args: A) => Promise<R>,
+  logger: Logger,
+  now: () => number = Date.now,
+  what = 'DNS resolver unreachable: SPF/DKIM/DMARC and blocklist checks suspended',
+): (...args: A) => Promise<R> {
   let failures = 0;
   let openUntil = 0;
   return async (...args: A) => {
-    if (now() < openUntil) throw Object.assign(new Error('DNS checks suspended: resolver unreachable'), { code: 'ECANCELLED' });
+    if (now() < openUntil) throw Object.assign(new Error(`suspended: ${what}`), { code: 'ECANCELLED' });
     try {
       const r = await lookup(...args);
       failures = 0;
@@ -28,7 +33,7 @@ export function withCircuitBreaker<A extends unknown[], R>(lookup: (...args: A) 
         if (failures >= FAILURES_TO_OPEN) {
           openUntil = now() + OPEN_MS;
           failures = 0;
-          logger.warn({ code, seconds: OPEN_MS / 1000 }, 'DNS resolver unreachable: SPF/DKIM/DMARC and blocklist checks suspended');
+          logger.warn({ code, seconds: OPEN_MS / 1000 }, what);
         }
       } else failures = 0;
       throw err;

@@ -18,7 +18,8 @@ function readName(buf: Buffer, offset: number): [string, number] {
 }
 
 
-export async function startDnsServer(zone: Zone): Promise<{ address: string; queries: string[]; close(): Promise<void> }> {
+/** `silent`: names the server never answers (a blocklist whose servers are gone, while the rest of DNS works). */
+export async function startDnsServer(zone: Zone, options: { silent?: (name: string) => boolean } = {}): Promise<{ address: string; queries: string[]; close(): Promise<void> }> {
   const socket: Socket = createSocket('udp4');
   const queries: string[] = [];
   socket.on('message', (msg, rinfo) => {
@@ -27,6 +28,7 @@ export async function startDnsServer(zone: Zone): Promise<{ address: string; que
     const qtype = msg.readUInt16BE(after);
     const question = msg.subarray(12, after + 4);
     queries.push(`${name}/${qtype}`);
+    if (options.silent?.(name)) return;
     const entry = zone[name];
     const answers: Buffer[] = [];
     if (entry && qtype === 1) for (const ip of entry.A ?? []) answers.push(Buffer.concat([Buffer.from([0xc0, 12]), Buffer.from([0, 1, 0, 1, 0, 0, 0, 60, 0, 4]), Buffer.from(ip.split('.').map(Number))]));

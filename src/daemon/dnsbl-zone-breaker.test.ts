@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../core/config/load.js';
+import { silentLogger } from '../core/logger.js';
+import { startDnsServer } from '../../test/support/dns-server.js';
+import { openSpamScorer } from './spam-scorer-factory.js';
+
+test('a blocklist zone that stops answering (the rest of DNS fine) costs its timeout on the first messages only, and the other lists keep working', async () => {
+  const dns = await startDnsServer({ '4.3.2.1.bl.test': { A: ['127.0.0.2'] } }, { silent: (name) => name.endsWith('.dead.test') });
+  const config = loadConfig([
+    {
+      file: 't.toml',
+      text: `[global]\nstate_dir = "/nonexistent/moat-no-state"\n[antispam]\nauthentication = false\ntrusted_received = 0\ndns_servers = ["${dns.address}"]\n[[antispam.dnsbl]]\nzone = "dead.test"\nkind = "ip"\n[[antispam.dnsbl]]\nzone = "bl.test"\nkind = "ip"\nsymbol = "RBL_TEST"\n`,
+    },
+  ]).config;
+  const { scorer, store } = await openSpamScorer(config, silentLogger(), { readOnly: true });
+  try {
+    const message = Buffer.from('Received: from bad.host ([1.2.3.4]) by mx\r\nFrom: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const t = performance.now();
+      const v = await scorer.check({ message, mailFrom: '', rcptTo: [] });
+      times.push(performance.now() - t);
+      assert.ok(v.symbols.some((s) => s.name === 'RBL_TEST'), `message ${i}: the answering list still counts`);
+      assert.ok(v.symbols.some((s) => s.name === 'DNSBL_UNAVAILABLE'), `message ${i}: the silent list is said to be unavailable`);
+    }
+    assert.ok(times.slice(0, 3).every((ms) => ms > 1000), `the first three wait for the timeout: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    assert.ok(times.slice(3).every((ms) => ms < 500), `then the zone is suspended: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+  } finally {
+    await store.close();
+    await dns.close();
+  }
+});
