@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 import { MoatError } from '../../core/errors.js';
@@ -11,6 +11,21 @@ import { MoatError } from '../../core/errors.js';
  * (separate from moat.db: it is rewritten often). With `maxLearned`, learning a message beyond
  * that many forgets the least recently learned ones (their tokens are taken back out).
  */
+/** One query for a message's token counts (tokens never learned are left out). */
+async function countsOf(getMany: Statement, tokens: readonly string[]): Promise<Map<string, TokenCounts>> {
+  const out = new Map<string, TokenCounts>();
+  if (tokens.length === 0) return out;
+  for (const row of getMany.all(JSON.stringify(tokens)) as Array<TokenCounts & { token: string }>) out.set(row.token, { spam: row.spam, ham: row.ham });
+  return out;
+}
+
+/** The stored model when its generation is not `known` (the one the caller already has). */
+function modelIfNewer(generation: number | undefined, known: number | undefined, getModel: Statement | undefined): StoredModel | undefined {
+  if (generation === undefined || generation === known) return undefined;
+  const row = getModel?.get() as { generation: number; weights: Buffer } | undefined;
+  return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
+}
+
 /**
  * A writer holds the lock for one message's transaction (milliseconds), so the daemon waits this
  * long before autolearning is given up for a message (`autolearn=failed`); better-sqlite3 waits
@@ -103,12 +118,7 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
     return true;
   });
   return {
-    async counts(tokens) {
-      const out = new Map<string, TokenCounts>();
-      if (tokens.length === 0) return out;
-      for (const row of getMany.all(JSON.stringify(tokens)) as Array<TokenCounts & { token: string }>) out.set(row.token, { spam: row.spam, ham: row.ham });
-      return out;
-    },
+    counts: (tokens) => countsOf(getMany, tokens),
     async totals() {
       return { spam: learnedOf('spam'), ham: learnedOf('ham') };
     },
@@ -127,12 +137,7 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
       putModel.run(model.generation, Buffer.from(weightsToBytes(model.weights)));
     },
     modelGeneration,
-    async loadModel(known) {
-      const g = await modelGeneration();
-      if (g === undefined || g === known) return undefined;
-      const row = getModel.get() as { generation: number; weights: Buffer } | undefined;
-      return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
-    },
+    loadModel: async (known) => modelIfNewer(await modelGeneration(), known, getModel),
     async close() {
       db.close();
     },
@@ -158,12 +163,7 @@ function openReadOnly(file: string): BayesTokenStore {
   };
   const modelGeneration = async () => readModelGeneration?.get() as number | undefined;
   return {
-    async counts(tokens) {
-      const out = new Map<string, TokenCounts>();
-      if (tokens.length === 0) return out;
-      for (const row of getMany.all(JSON.stringify(tokens)) as Array<TokenCounts & { token: string }>) out.set(row.token, { spam: row.spam, ham: row.ham });
-      return out;
-    },
+    counts: (tokens) => countsOf(getMany, tokens),
     async totals() {
       return fixed ?? { spam: (readCount.get('learned:spam') as number | undefined) ?? 0, ham: (readCount.get('learned:ham') as number | undefined) ?? 0 };
     },
@@ -172,12 +172,7 @@ function openReadOnly(file: string): BayesTokenStore {
     examples: async () => [],
     saveModel: refuse,
     modelGeneration,
-    async loadModel(known) {
-      const g = await modelGeneration();
-      if (g === undefined || g === known) return undefined;
-      const row = getModel?.get() as { generation: number; weights: Buffer } | undefined;
-      return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
-    },
+    loadModel: async (known) => modelIfNewer(await modelGeneration(), known, getModel),
     async close() {
       db.close();
     },
