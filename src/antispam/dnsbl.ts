@@ -4,8 +4,8 @@ import type { SymbolSource } from './spam-scorer.js';
 import { urlHost } from './message-view.js';
 import type { SpamSymbol } from './types.js';
 
-/** Resolves A records (node:dns Resolver.resolve4 shape), injected so tests use a local server. */
-export type ResolveA = (name: string) => Promise<string[]>;
+/** Resolves A records (node:dns Resolver.resolve4 shape), injected so tests use a local server; `zone` is the list asked (each may have its own circuit breaker). */
+export type ResolveA = (name: string, zone: string) => Promise<string[]>;
 
 /** Client IPs looked up per message: the sending host and a few relays before it. */
 const MAX_IPS = 4;
@@ -81,7 +81,7 @@ export function dnsblSource(config: AntispamConfig, resolve: ResolveA): SymbolSo
       const keys = list.kind === 'ip' ? ips.map(reverseIp).filter((k): k is string => !!k) : domains;
       for (const key of keys) {
         lookups.push(
-          resolve(`${key}.${list.zone}`).then(
+          resolve(`${key}.${list.zone}`, list.zone).then(
             (codes) => {
               if (!codes.length) return;
               const score = Math.max(...codes.map((c) => list.codes[c] ?? list.score));

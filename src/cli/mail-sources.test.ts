@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mailSourceItems, type MailSourceItem } from './mail-sources.js';
+import { MAX_MESSAGE_BYTES, mailSourceItems, type MailSourceItem } from './mail-sources.js';
 
 const MSG = (n: number) => `From: a${n}@example.org\nSubject: m${n}\n\nbody ${n}\n`;
 
@@ -62,6 +62,23 @@ test('an mbox (file or standard input) gives each message as its own file would 
     assert.deepEqual(await collect('-', stdin), want('-'));
     assert.deepEqual(await collect('-', (async function* () { yield Buffer.from(MSG(3)); })()), [`message - ${JSON.stringify(MSG(3))}`]);
     assert.deepEqual(await collect('-', (async function* () {})()), ['skipped -: empty input']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file over the message limit is not read into memory: a message is skipped with its size, an mbox is streamed and its oversized message skipped', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-sources-big-'));
+  try {
+    // Sparse files: the size is real, the disk use is not.
+    await writeFile(join(dir, 'big.eml'), 'From: a@example.org\nSubject: big\n\n');
+    await truncate(join(dir, 'big.eml'), MAX_MESSAGE_BYTES + 1);
+    await writeFile(join(dir, 'big.mbox'), `From x@example.org Mon Jan  1 00:00:00 2002\nSubject: big\n\n`);
+    await truncate(join(dir, 'big.mbox'), MAX_MESSAGE_BYTES + 100);
+    assert.deepEqual(await collect(dir), [
+      `skipped ${join(dir, 'big.eml')}: larger than ${MAX_MESSAGE_BYTES} bytes (${MAX_MESSAGE_BYTES + 1})`,
+      `skipped ${join(dir, 'big.mbox')}#1: larger than ${MAX_MESSAGE_BYTES} bytes (${MAX_MESSAGE_BYTES + 100 - 44})`,
+    ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { looksLikeMbox, readMboxMessages } from '../mail/mbox-stream.js';
@@ -7,7 +6,7 @@ import { looksLikeMbox, readMboxMessages } from '../mail/mbox-stream.js';
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** Files a mail store keeps beside the messages (Dovecot, Courier, Maildir++): never mail. */
-const STORE_FILES = /^(dovecot[.-]|dovecot$|subscriptions$|maildirfolder$|courierimap|\.)/;
+const STORE_FILES = /^(dovecot[.-]|dovecot$|subscriptions$|maildirfolder$|courierimap)/;
 
 /**
  * What a path holds, one item at a time: a message (a file, each file of a directory or Maildir,
@@ -27,17 +26,7 @@ function errorText(err: unknown): string {
   return e.code ? `${e.code}: ${e.message.replace(/^\w+: /, '')}` : String(err);
 }
 
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
-async function* fromStream(path: string, source: AsyncIterable<Uint8Array>): AsyncGenerator<MailSourceItem> {
+async function* fromStream(path: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<MailSourceItem> {
   for await (const m of readMboxMessages(source, { maxMessageBytes: MAX_MESSAGE_BYTES })) {
     const where = `${path}#${m.index}`;
     if ('tooBig' in m) yield { kind: 'skipped', path: where, reason: `larger than ${MAX_MESSAGE_BYTES} bytes (${m.bytes})` };
@@ -46,15 +35,28 @@ async function* fromStream(path: string, source: AsyncIterable<Uint8Array>): Asy
   }
 }
 
+/** A whole input already in memory: an mbox, one message, or not mail. */
+async function* fromBytes(path: string, data: Buffer): AsyncGenerator<MailSourceItem> {
+  if (data.length === 0) return yield { kind: 'skipped', path, reason: 'empty input' };
+  if (looksLikeMbox(data)) return yield* fromStream(path, [data]);
+  if (!looksLikeMessage(data)) return yield { kind: 'skipped', path, reason: 'not a mail message (no header line at the start)' };
+  yield { kind: 'message', path, data };
+}
+
+/** One open per file: the head says what it is, then the same handle is streamed (an mbox) or read whole (a message). */
 async function* fromFile(path: string, size: number): AsyncGenerator<MailSourceItem> {
   if (size === 0) return yield { kind: 'skipped', path, reason: 'empty file' };
-  const head = await readHead(path, 4096);
-  if (looksLikeMbox(head)) return yield* fromStream(path, createReadStream(path, { highWaterMark: 1 << 20 }));
-  if (!looksLikeMessage(head)) return yield { kind: 'skipped', path, reason: 'not a mail message (no header line at the start)' };
-  if (size > MAX_MESSAGE_BYTES) return yield { kind: 'skipped', path, reason: `larger than ${MAX_MESSAGE_BYTES} bytes (${size})` };
-  const chunks: Buffer[] = [];
-  for await (const c of createReadStream(path)) chunks.push(c as Buffer);
-  yield { kind: 'message', path, data: Buffer.concat(chunks) };
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const head = buffer.subarray(0, bytesRead);
+    if (looksLikeMbox(head)) return yield* fromStream(path, handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false }));
+    if (!looksLikeMessage(head)) return yield { kind: 'skipped', path, reason: 'not a mail message (no header line at the start)' };
+    if (size > MAX_MESSAGE_BYTES) return yield { kind: 'skipped', path, reason: `larger than ${MAX_MESSAGE_BYTES} bytes (${size})` };
+    yield { kind: 'message', path, data: await handle.readFile() };
+  } finally {
+    await handle.close();
+  }
 }
 
 async function* walk(path: string, seen: Set<string>): AsyncGenerator<MailSourceItem> {
@@ -77,8 +79,8 @@ async function* walk(path: string, seen: Set<string>): AsyncGenerator<MailSource
     }
     for (const name of names) {
       if (name === 'tmp') continue; // Maildir: messages still being written
-      if (name.startsWith('.') && name.length > 1 && name !== '..') {
-        if (/^\.[^.]/.test(name) && (await stat(join(path, name)).then((s) => s.isDirectory(), () => false))) yield { kind: 'skipped', path: join(path, name), reason: 'Maildir++ folder or hidden directory: give it as a path to read it' };
+      if (name.startsWith('.')) {
+        if (await stat(join(path, name)).then((s) => s.isDirectory(), () => false)) yield { kind: 'skipped', path: join(path, name), reason: 'Maildir++ folder or hidden directory: give it as a path to read it' };
         continue;
       }
       if (STORE_FILES.test(name)) continue;
@@ -125,17 +127,15 @@ async function peek(source: AsyncIterable<Uint8Array>, bytes: number): Promise<{
 export async function* mailSourceItems(path: string, stdin: AsyncIterable<Uint8Array> = process.stdin): AsyncGenerator<MailSourceItem> {
   if (path === '-') {
     const { head, all } = await peek(stdin, 4096);
-    if (head.length === 0) return yield { kind: 'skipped', path: '-', reason: 'empty input' };
     if (looksLikeMbox(head)) return yield* fromStream('-', all);
-    if (!looksLikeMessage(head)) return yield { kind: 'skipped', path: '-', reason: 'not a mail message (no header line at the start)' };
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of all) {
       size += c.length;
-      if (size > MAX_MESSAGE_BYTES) return yield { kind: 'skipped', path: '-', reason: `larger than ${MAX_MESSAGE_BYTES} bytes` };
+      if (size > MAX_MESSAGE_BYTES) return yield { kind: 'skipped', path: '-', reason: `larger than ${MAX_MESSAGE_BYTES} bytes and not an mbox` };
       chunks.push(Buffer.from(c));
     }
-    return yield { kind: 'message', path: '-', data: Buffer.concat(chunks) };
+    return yield* fromBytes('-', Buffer.concat(chunks));
   }
   yield* walk(path, new Set());
 }

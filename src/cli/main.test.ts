@@ -174,3 +174,23 @@ test('moat classify with a state directory that has no Bayes database says so an
   assert.match(r.stderr, /no Bayes database here .*scoring without Bayes/);
   assert.equal(existsSync(join(dir, 'typo')), false, 'the mistyped state directory is not created');
 });
+
+test('moat learn stops at a failing Bayes store and says what it learned (exit 2); moat classify reports a path it cannot read and scores the rest (exit 2)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-storefail-'));
+  const config = join(dir, 'moat.toml');
+  // Nothing listens on port 1: the Redis store fails its first call after waiting for a connection.
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n[antispam.bayes]\nbackend = "redis"\nredis_url = "redis://127.0.0.1:1"\n`);
+  await writeFile(join(dir, 'a.eml'), 'From: a@example.org\r\nSubject: a\r\n\r\nfirst\r\n');
+  await writeFile(join(dir, 'b.eml'), 'From: b@example.org\r\nSubject: b\r\n\r\nsecond\r\n');
+  const out = capture();
+  const err = capture();
+  assert.equal(await main(['learn', '--spam', join(dir, 'a.eml'), join(dir, 'b.eml'), '--config', config], { stdout: out.stream, stderr: err.stream, env: {} }), 2);
+  assert.match(err.text(), /moat learn: stopped, the Bayes store failed at .*a\.eml: .*not connected/);
+  assert.match(out.text(), /^Learned 0 message\(s\) as spam, 0 already known$/m, 'the summary, without totals the store cannot give');
+  const cOut = capture();
+  const cErr = capture();
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n`);
+  assert.equal(await main(['classify', join(dir, 'missing.eml'), join(dir, 'b.eml'), '--config', config], { stdout: cOut.stream, stderr: cErr.stream, env: {} }), 2);
+  assert.match(cErr.text(), /moat classify: .*missing\.eml: ENOENT/);
+  assert.match(cOut.text(), /b\.eml: ham score=/, 'the readable path is still scored');
+});

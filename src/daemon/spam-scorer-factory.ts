@@ -56,10 +56,8 @@ export async function openSpamScorer(config: MoatConfig, logger: Logger, options
     if (config.antispam.dnsbl.length) {
       // One breaker per zone as well: a list whose servers stop answering (while the resolver
       // answers everything else) costs a timeout on its first lookups, not on every message.
-      const zones = config.antispam.dnsbl.map((l) => l.zone.toLowerCase());
-      const perZone = new Map(zones.map((zone) => [zone, withCircuitBreaker((name: string) => resolve(name, 'A') as Promise<string[]>, logger, Date.now, `DNS blocklist ${zone} not answering: its lookups suspended`)]));
-      const zoneOf = (name: string) => zones.find((z) => name.toLowerCase().endsWith(`.${z}`));
-      sources.push(dnsblSource(config.antispam, (name) => (perZone.get(zoneOf(name) ?? '') ?? ((n: string) => resolve(n, 'A') as Promise<string[]>))(name)));
+      const perZone = new Map(config.antispam.dnsbl.map(({ zone }) => [zone, withCircuitBreaker((name: string) => resolve(name, 'A') as Promise<string[]>, logger, Date.now, `DNS blocklist ${zone} not answering: its lookups suspended`)]));
+      sources.push(dnsblSource(config.antispam, (name, zone) => perZone.get(zone)!(name)));
     }
   }
   const scorer = createSpamScorer({ config: config.antispam, rules, store, logger, readOnly: options.readOnly, sources });

@@ -76,7 +76,7 @@ class LineSplitter {
   }
 }
 
-export async function* readMboxMessages(source: AsyncIterable<Uint8Array>, limits: MboxLimits): AsyncGenerator<MboxMessage> {
+export async function* readMboxMessages(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limits: MboxLimits): AsyncGenerator<MboxMessage> {
   let parts: Buffer[] = [];
   let bytes = 0;
   let index = 0;

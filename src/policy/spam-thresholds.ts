@@ -1,4 +1,4 @@
-import type { SpamThresholdOverrides } from '../core/config/sections/policy.js';
+import { SPAM_THRESHOLD_KEYS, type SpamThresholdOverrides } from '../core/config/sections/policy.js';
 import type { SpamThresholds } from '../antispam/types.js';
 
 /**
@@ -7,7 +7,7 @@ import type { SpamThresholds } from '../antispam/types.js';
  * Undefined when it sets none, so the site's verdict is used as it is.
  */
 export function recipientThresholds(site: SpamThresholds, s: SpamThresholdOverrides): SpamThresholds | undefined {
-  if (s.required_score === undefined && s.rewrite_subject_score === undefined && s.quarantine_score === undefined && s.reject_score === undefined) return undefined;
+  if (SPAM_THRESHOLD_KEYS.every((k) => s[k] === undefined)) return undefined;
   return {
     add_header: s.required_score ?? site.add_header,
     rewrite_subject: s.rewrite_subject_score ?? site.rewrite_subject,

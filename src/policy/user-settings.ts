@@ -1,6 +1,6 @@
 import { MoatError } from '../core/errors.js';
 import type { MoatConfig } from '../core/config/schema.js';
-import type { PolicyOverride, PolicySettings } from '../core/config/sections/policy.js';
+import { SPAM_THRESHOLD_KEYS, type PolicyOverride, type PolicySettings } from '../core/config/sections/policy.js';
 import { bestMatch, matchesPattern } from './address-pattern.js';
 
 /** Inheritance chains longer than this are configuration mistakes (and cycles are caught). */
@@ -69,8 +69,6 @@ export function resolveSettings(config: MoatConfig, sender: string, recipient: s
   };
 }
 
-const THRESHOLD_KEYS = ['required_score', 'rewrite_subject_score', 'quarantine_score', 'reject_score'] as const;
-
 /**
  * A message held or refused for a recipient must be spam for it: the `required_score` an entry
  * resolves to (its group chain, then itself, over `[antispam]`) may not be above its
@@ -79,8 +77,8 @@ const THRESHOLD_KEYS = ['required_score', 'rewrite_subject_score', 'quarantine_s
  */
 function checkThresholdOrder(config: MoatConfig, where: string, layers: Array<{ label: string; values: Partial<PolicySettings> }>): void {
   const value: Record<string, { v: number; from: string }> = {};
-  for (const k of THRESHOLD_KEYS) value[k] = { v: config.antispam[k], from: '[antispam]' };
-  for (const l of layers) for (const k of THRESHOLD_KEYS) if (l.values[k] !== undefined) value[k] = { v: l.values[k]!, from: l.label };
+  for (const k of SPAM_THRESHOLD_KEYS) value[k] = { v: config.antispam[k], from: '[antispam]' };
+  for (const l of layers) for (const k of SPAM_THRESHOLD_KEYS) if (l.values[k] !== undefined) value[k] = { v: l.values[k]!, from: l.label };
   const required = value.required_score!;
   for (const k of ['quarantine_score', 'reject_score'] as const) {
     if (required.v > value[k]!.v) {

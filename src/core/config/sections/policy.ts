@@ -116,6 +116,8 @@ export const ListsSection = z.strictObject({
   whitelist_as: z.array(z.string()).default([]),
 });
 
+/** The spam-threshold keys of an override block, the same names as in `[antispam]`. */
+export const SPAM_THRESHOLD_KEYS = Object.keys(SpamThresholdFields) as Array<keyof typeof SpamThresholdFields>;
 export type SpamThresholdOverrides = { [K in keyof typeof SpamThresholdFields]?: number };
 /** The settings of one recipient: the `[policy]` keys, and the spam thresholds it overrides. */
 export type PolicySettings = z.infer<typeof PolicySection> & SpamThresholdOverrides;
