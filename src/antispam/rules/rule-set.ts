@@ -1,11 +1,11 @@
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
-import safeRegex from 'safe-regex2';
 import { MoatError } from '../../core/errors.js';
 import type { MessageView } from '../message-view.js';
 import type { SpamSymbol } from '../types.js';
 import { BUILTIN_CHECKS } from './builtin-checks.js';
 import { LiteralAutomaton } from './literal-automaton.js';
+import { compileLinearRegex, type LinearRegex } from './linear-regex/linear-regex.js';
 
 const FIELD = z.string().regex(/^(subject|body|html|uri|headers|header:[A-Za-z0-9-]+)$/, 'subject, body, html, uri, headers or header:<Name>');
 
@@ -25,7 +25,10 @@ const RuleSchema = z
     literals: z.array(z.string().min(1)).optional(),
     /** With literals: match only whole words ("cialis" not inside "specialist"). */
     whole_words: z.boolean().optional(),
-    /** A regular expression (JavaScript syntax, case-insensitive); checked only when `prefilter` appears in the field. */
+    /**
+     * A regular expression (JavaScript syntax, case-insensitive, run in linear time: no
+     * backreferences or lookaround); checked only when `prefilter` appears in the field.
+     */
     regex: z.string().optional(),
     prefilter: z.string().optional(),
     /** A built-in structural check (src/antispam/rules/builtin-checks.ts). */
@@ -79,7 +82,7 @@ function fieldText(v: MessageView, field: string): string {
 export class RuleSet {
   private readonly rules: RuleDefinition[];
   private readonly automata = new Map<string, { automaton: LiteralAutomaton; owners: number[] }>();
-  private readonly regexes = new Map<string, RegExp>();
+  private readonly regexes = new Map<string, LinearRegex>();
 
   constructor(definitions: readonly RuleDefinition[]) {
     const byName = new Map<string, RuleDefinition>();
@@ -90,17 +93,11 @@ export class RuleSet {
       if (rule.check && !BUILTIN_CHECKS[rule.check]) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: unknown check "${rule.check}" (known: ${Object.keys(BUILTIN_CHECKS).join(', ')})`);
       for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) if (!byName.has(ref)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: meta rule refers to unknown rule ${ref}`);
       if (rule.regex !== undefined) {
-        let re: RegExp;
-        try {
-          re = new RegExp(rule.regex, 'iu');
-        } catch (err) {
-          throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: invalid regex: ${(err as Error).message}`);
-        }
-        // Rules run on the daemon's event loop: one regex that backtracks exponentially would
-        // stall all mail. safe-regex2 refuses nested quantifiers ((a+)+, (\w+\s?)*), the classic
-        // case; it is a heuristic and does not catch every slow pattern (docs/antispam.md).
-        if (!safeRegex(re)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: regex ${JSON.stringify(rule.regex)} may take exponential time on some messages (a repeated group that itself repeats, such as (a+)+); write it without the nesting`);
-        this.regexes.set(rule.name, re);
+        // Rules run on the daemon's event loop, so a regex must not be able to stall it: rule
+        // regexes run on Moat's lazy DFA (linear-regex/), never on a backtracking engine.
+        const compiled = compileLinearRegex(rule.regex);
+        if (!compiled.ok) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: regex ${JSON.stringify(rule.regex)}: ${compiled.error}`);
+        this.regexes.set(rule.name, compiled.regex);
       }
       const lits = rule.literals ?? (rule.regex !== undefined && rule.prefilter ? [rule.prefilter] : []);
       if (lits.length && rule.field) {

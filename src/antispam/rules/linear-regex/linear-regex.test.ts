@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
+import { MAX_DFA_STATES } from './lazy-dfa.js';
+import { PARSE_LIMITS } from './parse.js';
+
+function compiled(source: string, ignoreCase = true): LinearRegex {
+  const r = compileLinearRegex(source, { ignoreCase });
+  if (!r.ok) assert.fail(`${source}: ${r.error}`);
+  return r.regex;
+}
+
+/** Our answer and JavaScript's for the same pattern and text (only for patterns V8 runs quickly on that text). */
+function agree(source: string, text: string, ignoreCase = true): void {
+  const ours = compiled(source, ignoreCase).test(text);
+  const v8 = new RegExp(source, ignoreCase ? 'iu' : 'u').test(text);
+  assert.equal(ours, v8, `/${source}/${ignoreCase ? 'iu' : 'u'} on ${JSON.stringify(text)}`);
+}
+
+test('matches as a JavaScript RegExp with the i and u flags would, construct by construct', () => {
+  const rows: Array<[string, string[]]> = [
+    ['\\b(free|cash|\\$\\d+|money|loan|credit)\\b', ['get FREE stuff', 'freedom', 'only $500 today', '$ 5', 'Credit', 'discredit', 'money!']],
+    ['^viagra', ['Viagra now', ' viagra', '']],
+    ['now$', ['buy NOW', 'now.', 'now\n']],
+    ['^$', ['', ' ']],
+    ['a{2,3}b', ['ab', 'aab', 'aaaab', 'AAB']],
+    ['x{3}', ['xx', 'xXx']],
+    ['x{2,}y', ['xy', 'xxy', 'xxxxxxy']],
+    ['colou?r', ['color', 'colour', 'colouur']],
+    ['[^a-z0-9 ]', ['abc 123', 'abc!', 'ABC']],
+    ['[a-f\\d]+-[\\w.]+', ['dead-beef.x', '-x', 'G-x']],
+    ['[\\W\\d]', ['a', '!', '5', 'S']],
+    ['\\Bcash\\B', ['cash', 'ecashe', 'e cash']],
+    ['\\s\\S\\s', [' a ', '   ', 'a\u00a0b\u00a0']],
+    ['.', ['', '\n', '\r\n', 'x', '\u2028']],
+    ['a.c', ['abc', 'a\nc', 'a😀c']],
+    ['\\u{1F600}|\\uD83D\\uDE01', ['😀', '😁', '😂']],
+    ['\\x41\\u0042\\t\\cJ', ['ab\t\n', 'AB\tx']],
+    ['(?:ab|cd)+e', ['ababcde', 'abce', 'e']],
+    ['(?<word>pill)s?', ['PILLS', 'pi ll']],
+    ['(a*)*b', ['aaab', 'aaaa']],
+    ['(|a)+b', ['b', 'ab', '']],
+    ['[\\-\\]\\\\]', ['-', ']', '\\', 'x']],
+    ['[.*+?^$]', ['a', '*', '^']],
+    ['\\[\\]\\{\\}\\(\\)\\|\\/', ['[]{}()|/']],
+    ['σ', ['Σ', 'ς', 's']],
+    ['ÉTÉ', ['été', 'ete']],
+    ['[à-ÿ]', ['À', 'Ÿ', 'a']],
+    ['\\w+@\\w+\\.com', ['alice@example.com', 'x@.com']],
+    ['a+?b', ['aaab']],
+    ['\\0', ['\u0000', '0']],
+  ];
+  for (const [source, texts] of rows) for (const text of texts) agree(source, text);
+  for (const [source, texts] of rows.slice(0, 8)) for (const text of texts) agree(source, text, false);
+});
+
+test('refuses, with the reason, what cannot run in linear time and what JavaScript refuses', () => {
+  const refused: Array<[string, RegExp]> = [
+    ['(a)\\1', /backreferences/],
+    ['(?<x>a)\\k<x>', /named backreferences/],
+    ['foo(?=bar)', /lookahead and lookbehind/],
+    ['foo(?!bar)', /lookahead and lookbehind/],
+    ['(?<=\\$)\\d+', /lookahead and lookbehind/],
+    ['(?<!x)y', /lookahead and lookbehind/],
+    ['\\p{Lu}', /property escapes/],
+    ['a{1001}', /repetition count above 1000/],
+    ['((a{100}){100}){100}', /states once its repetitions are expanded/],
+    ['x'.repeat(PARSE_LIMITS.maxPatternLength + 1), /longer than 4096/],
+    [`${'('.repeat(PARSE_LIMITS.maxNesting + 1)}a${')'.repeat(PARSE_LIMITS.maxNesting + 1)}`, /nested deeper than 64/],
+    ['(unclosed', /Unterminated group/],
+    ['a**', /Nothing to repeat/],
+    ['\\q', /Invalid escape/],
+  ];
+  for (const [source, reason] of refused) {
+    const r = compileLinearRegex(source);
+    assert.equal(r.ok, false, source.slice(0, 40));
+    if (!r.ok) assert.match(r.error, reason, source.slice(0, 40));
+  }
+});
+
+test('patterns that make a backtracking engine run for minutes take linear time here', { timeout: 60_000 }, () => {
+  // Each of these takes V8 longer than the age of the universe on these texts (exponential) or
+  // minutes (cubic); bench/antispam/rule-regex.ts times both side by side.
+  const cases: Array<[string, string, boolean]> = [
+    ['(a+)+$', `${'a'.repeat(100_000)}!`, false],
+    ['(a|aa)+$', `${'a'.repeat(100_000)}!`, false],
+    ['(\\w+\\s?)+$', `${'word '.repeat(20_000)}!`, false],
+    ['\\s*\\s*\\s*x', `${' '.repeat(100_000)}y`, false],
+    ['(.*a){20}', 'a'.repeat(100_000), true],
+    ['(x+x+)+y', `${'x'.repeat(100_000)}`, false],
+  ];
+  for (const [source, text, expected] of cases) {
+    const re = compiled(source);
+    assert.equal(re.test(text), expected, source);
+    assert.ok(re.stats.statesBuilt < 100, `${source}: ${re.stats.statesBuilt} DFA states`);
+  }
+});
+
+test('a pattern whose DFA would be exponential empties its cache and stays right', () => {
+  // (a|b)*a(a|b){12}: "the 13th character from the end is an a" needs 2^13 DFA states.
+  const source = '(a|b)*a(a|b){12}$';
+  const re = compiled(source);
+  const random = fc.sample(fc.array(fc.constantFrom('a', 'b'), { minLength: 20_000, maxLength: 20_000 }), { numRuns: 1, seed: 7 })[0]!.join('');
+  // RegExp is quadratic on this pattern when it fails (18 s on 20,000 characters), so the answer
+  // is computed directly: the 13th character from the end is an a.
+  for (const text of [random, `${random}a${'b'.repeat(12)}`, `${random}b${'b'.repeat(12)}`, random.slice(0, 5000), 'a'.repeat(12)])
+    assert.equal(re.test(text), text.length >= 13 && text[text.length - 13] === 'a', `text of ${text.length} ending ${text.slice(-13)}`);
+  assert.equal(re.test('xa'.padEnd(14, 'b')), new RegExp(source, 'iu').test('xa'.padEnd(14, 'b')));
+  assert.ok(re.stats.cacheResets > 0, `the cache was emptied (${re.stats.statesBuilt} states built, at most ${MAX_DFA_STATES} kept)`);
+});
+
+/** Random patterns built from the supported grammar, rendered as JavaScript source. */
+const ALPHABET = ['a', 'b', 'A', 'é', 'É', ' ', '-', '1', '.', '\n', 'ß', 'Ж', 'ж', '😀'];
+const patternArb: fc.Arbitrary<string> = fc.letrec<{ node: string; atom: string; term: string }>((tie) => ({
+  atom: fc.oneof(
+    { depthSize: 'small' },
+    { weight: 4, arbitrary: fc.constantFrom('a', 'b', 'A', 'é', 'Ж', '1', '\\.', '\\-', ' ', '😀', '\\n', 'ß') },
+    { weight: 2, arbitrary: fc.constantFrom('.', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '[ab]', '[^a]', '[a-c1]', '[^\\w]', '[\\s\\d]', '[à-ÿ]', '[Ѐ-ӿ]', '\\u{1F600}') },
+    { weight: 1, arbitrary: fc.constantFrom('^', '$', '\\b', '\\B') },
+    { weight: 2, arbitrary: tie('node').map((n) => `(?:${n})`) },
+  ),
+  term: fc.tuple(tie('atom'), fc.constantFrom('', '', '', '*', '+', '?', '{2}', '{0,2}', '{1,}', '*?', '+?')).map(([a, q]) => (/^(\^|\$|\\b|\\B)$/.test(a) ? a : a + q)),
+  node: fc.oneof(
+    { weight: 3, arbitrary: fc.array(tie('term'), { minLength: 1, maxLength: 4 }).map((ts) => ts.join('')) },
+    { weight: 1, arbitrary: fc.array(tie('term'), { minLength: 2, maxLength: 3 }).map((ts) => ts.join('|')) },
+  ),
+})).node;
+const textArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 14 }).map((cs) => cs.join(''));
+
+test('property: on random patterns and texts, the same answer as RegExp (i and u flags, and u alone)', () => {
+  fc.assert(
+    fc.property(patternArb, fc.array(textArb, { minLength: 1, maxLength: 6 }), fc.boolean(), (source, texts, ignoreCase) => {
+      const r = compileLinearRegex(source, { ignoreCase });
+      if (!r.ok) return; // a pattern too large once expanded, or one V8 refuses (a quantified assertion)
+      for (const text of texts) assert.equal(r.regex.test(text), new RegExp(source, ignoreCase ? 'iu' : 'u').test(text), `/${source}/ on ${JSON.stringify(text)}`);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('fuzz: arbitrary pattern text is either refused with a message or matched as RegExp matches it', () => {
+  const patternText = fc.oneof(fc.string({ maxLength: 24 }), fc.array(fc.constantFrom('(', ')', '[', ']', '{', '}', '\\', '^', '$', '|', '*', '+', '?', '.', '-', ',', '1', '3', 'a', 'b', 'u', 'x', 'k', 'p', '<', '>', '=', '!', ':', 'w', 'B'), { maxLength: 20 }).map((cs) => cs.join('')));
+  fc.assert(
+    fc.property(patternText, textArb, (source, text) => {
+      const r = compileLinearRegex(source);
+      if (!r.ok) {
+        assert.ok(r.error.length > 0);
+        return;
+      }
+      assert.equal(r.regex.test(text), new RegExp(source, 'iu').test(text), `/${source}/iu on ${JSON.stringify(text)}`);
+    }),
+    { numRuns: 20_000 },
+  );
+});
