@@ -71,9 +71,9 @@ test('Bayes learns, classifies, is idempotent, and headers are SpamAssassin-comp
   for (const s of spam) await store.learn(messageKey(msg('offer', s)), tokenize(viewMessage(msg('offer', s))), 'spam');
   for (const h of ham) await store.learn(messageKey(msg('work', h)), tokenize(viewMessage(msg('work', h))), 'ham');
   const again = msg('offer', spam[0]!);
-  assert.equal(await store.learn('k1', ['a'], 'spam'), true);
-  assert.equal(await store.learn('k1', ['a'], 'spam'), false, 'idempotent');
-  assert.equal(await store.learn('k1', ['a'], 'ham'), true, 'moves to the other class');
+  assert.equal(await store.learn('k1', ['a'], 'spam'), 'new');
+  assert.equal(await store.learn('k1', ['a'], 'spam'), 'known', 'idempotent');
+  assert.equal(await store.learn('k1', ['a'], 'ham'), 'moved', 'moves to the other class');
   const scorer = createSpamScorer({ config: config.antispam, rules: await loadRules([]), store, logger: silentLogger() });
   const v = await scorer.check({ message: msg('offer', 'cheap pharmacy pills discount'), mailFrom: '', rcptTo: [] });
   const b = v.symbols.find((s) => s.name.startsWith('BAYES_'))!;

@@ -4,7 +4,7 @@ import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
 import { bayesBand, bayesScore } from './bayes/bayes-score.js';
 import { combine, tokenProbability, type TokenCounts } from './bayes/classifier.js';
-import type { BayesTokenStore } from './bayes/token-store.js';
+import type { BayesTokenStore, LearnOutcome } from './bayes/token-store.js';
 import { tokenize } from './bayes/tokenizer.js';
 import { encodeFeatures } from './model/feature-codec.js';
 import { logOddsScore } from './log-odds-score.js';
@@ -138,7 +138,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       const as = nonBayesScore >= c.bayes.autolearn_spam_score ? 'spam' : complete && nonBayesScore < c.bayes.autolearn_ham_score && score < thresholds.add_header ? 'ham' : undefined;
       const learnedNow = as && (await orUnavailable('learn', () => deps.store.learn(messageKey(input.message), tokens, as, features && encodeFeatures(features))));
       if (learnedNow === UNAVAILABLE) autolearn = 'failed';
-      else if (as && learnedNow) autolearn = as;
+      else if (as && learnedNow && learnedNow !== 'known') autolearn = as;
     }
     const spam = score >= thresholds.add_header;
     return { score, required: thresholds.add_header, spam, action: actionFor(score, thresholds), symbols, headers: [...spamHeaders(score, thresholds.add_header, symbols, autolearn), ...headers], scanned: true, autolearn };
@@ -154,7 +154,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
 }
 
 /** Learns one message for Bayes and, with `withFeatures`, keeps its features for the next model fit. */
-export async function learnMessage(store: BayesTokenStore, message: Uint8Array, as: 'spam' | 'ham', withFeatures: boolean): Promise<boolean> {
+export async function learnMessage(store: BayesTokenStore, message: Uint8Array, as: 'spam' | 'ham', withFeatures: boolean): Promise<LearnOutcome> {
   const tokens = tokenize(viewMessage(message));
   return store.learn(messageKey(message), tokens, as, withFeatures ? encodeFeatures(modelFeatures(message, tokens)) : undefined);
 }

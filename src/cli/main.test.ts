@@ -82,9 +82,13 @@ test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat 
   await writeFile(sample, 'From: deals9@promo.example\r\nSubject: cheap meds 9\r\n\r\nBuy cheap meds online now, offer 9\r\n');
   const verdict = JSON.parse((await run('classify', '--json', sample)).text) as { symbols: Array<{ name: string; score: number }> };
   assert.ok(verdict.symbols.some((s) => s.name === 'LOGREG_SPAM' && s.score > 0), JSON.stringify(verdict.symbols));
+  const moved = await run('learn', '--ham', join(dir, 'spam', '0.eml'), sample);
+  assert.match(moved.text, /0\.eml: moved from spam to ham\n.*sample\.eml: learned as ham\n/s, 'a message learned as spam, then as ham, is said to move');
+  assert.match(moved.text, /Learned 2 message\(s\) as ham \(1 of them moved from spam\), 0 already known; the classifier now knows 7 spam and 10 ham/);
+  assert.match((await run('learn', '--ham', sample)).text, /sample\.eml: already learned as ham\n/);
   const refit = await run('learn', '--refit');
   assert.equal(refit.code, 0);
-  assert.match(refit.text, /^Spam model fitted on 8 spam and 8 ham/m);
+  assert.match(refit.text, /^Spam model fitted on 7 spam and 10 ham/m);
   assert.equal((await run('learn')).code, 2, 'neither --spam, --ham nor --refit: usage');
   await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n`);
   const off = await run('learn', '--refit');

@@ -13,6 +13,13 @@ export interface StoredModel {
  * a cluster); see src/storage/bayes. Bayes token counts, one record per learned message (for
  * idempotency, and the model features the logistic model is fitted on), the fitted model.
  */
+/**
+ * What learning one message did: `new` (not known before), `moved` (known as the other class,
+ * now counted as this one), `features` (known as this class, its model features added),
+ * `known` (already learned so: nothing changed).
+ */
+export type LearnOutcome = 'new' | 'moved' | 'features' | 'known';
+
 export interface BayesTokenStore {
   /** Counts for these tokens (absent tokens are omitted). */
   counts(tokens: readonly string[]): Promise<Map<string, TokenCounts>>;
@@ -22,9 +29,9 @@ export interface BayesTokenStore {
    * Adds one message's tokens as spam or ham. `messageKey` (a hash) makes learning idempotent;
    * re-learning a message with the other class moves it. `features` (encoded model features) are
    * kept with the message for the next model fit; re-learning a message that has none adds them
-   * (counts unchanged). Returns false when nothing changed.
+   * (counts unchanged). Says what happened (see LearnOutcome).
    */
-  learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array): Promise<boolean>;
+  learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array): Promise<LearnOutcome>;
   /** A number that changes whenever a message is learned (the model is stale when it differs). */
   generation(): Promise<number>;
   /** The most recently learned messages that carry model features, newest first, at most `limit`. */

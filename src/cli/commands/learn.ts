@@ -3,6 +3,7 @@ import type { CliCommand } from '../context.js';
 import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 import { learnMessage } from '../../antispam/spam-scorer.js';
+import type { LearnOutcome } from '../../antispam/bayes/token-store.js';
 import { refitModel } from '../../antispam/model/model-refit.js';
 import { mailSourceItems } from '../mail-sources.js';
 
@@ -17,7 +18,8 @@ standard input. Files that are not mail (no header line at the start), empty or 
 the mail store's own files (dovecot.*, subscriptions, maildirfolder) are skipped and said so; a
 path that cannot be read is reported and the others are still learned. Learning is idempotent:
 a message learned twice counts once (the same message in an mbox and in a Maildir too);
-learning it with the other class moves it. Uses the same configuration and state as the daemon
+learning it with the other class moves it. Each message gets a line: "learned as spam", "moved
+from ham to spam" or "already learned as spam"; the summary counts them. Uses the same configuration and state as the daemon
 ([antispam.bayes] backend: SQLite under the state directory, or Redis); a running daemon picks
 the new model up within a minute.
 
@@ -31,6 +33,13 @@ Options:
 Exit status: 0 done, 2 usage, a store error, or a path that could not be read (the summary says
 what was learned).
 `;
+
+const OUTCOME_TEXT: Record<LearnOutcome, (as: 'spam' | 'ham') => string> = {
+  new: (as) => `learned as ${as}`,
+  moved: (as) => `moved from ${as === 'spam' ? 'ham' : 'spam'} to ${as}`,
+  features: (as) => `already learned as ${as}; its spam-model features added`,
+  known: (as) => `already learned as ${as}`,
+};
 
 export const learnCommand: CliCommand = {
   name: 'learn',
@@ -52,6 +61,7 @@ export const learnCommand: CliCommand = {
     }
     const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { lockWaitMs: COMMAND_LOCK_WAIT_MS });
     let learned = 0;
+    let moved = 0;
     let known = 0;
     let skipped = 0;
     let unreadable = 0;
@@ -69,24 +79,25 @@ export const learnCommand: CliCommand = {
             if (!values.quiet) ctx.stderr.write(`${item.path}: skipped: ${item.reason}\n`);
             continue;
           }
-          let changed: boolean;
+          let outcome: LearnOutcome;
           try {
-            changed = await learnMessage(store, item.data, as, model.enabled);
+            outcome = await learnMessage(store, item.data, as, model.enabled);
           } catch (err) {
             // The store failing (Redis down, disk full) fails every later message too: stop, and say what was learned.
             storeError = `${item.path}: ${(err as Error).message}`;
             break paths;
           }
-          if (changed) learned++;
-          else known++;
-          if (!values.quiet) ctx.stdout.write(`${item.path}: ${changed ? `learned as ${as}` : 'already learned'}\n`);
+          if (outcome === 'known') known++;
+          else learned++;
+          if (outcome === 'moved') moved++;
+          if (!values.quiet) ctx.stdout.write(`${item.path}: ${OUTCOME_TEXT[outcome](as)}\n`);
         }
       }
       if (storeError) ctx.stderr.write(`moat learn: stopped, the Bayes store failed at ${storeError}\n`);
       if (!refitOnly) {
         const totals = await store.totals().catch(() => undefined);
         const extra = `${skipped ? `, ${skipped} skipped` : ''}${unreadable ? `, ${unreadable} path(s) unreadable` : ''}`;
-        ctx.stdout.write(`Learned ${learned} message(s) as ${as}, ${known} already known${extra}${totals ? `; the classifier now knows ${totals.spam} spam and ${totals.ham} ham` : ''}\n`);
+        ctx.stdout.write(`Learned ${learned} message(s) as ${as}${moved ? ` (${moved} of them moved from ${as === 'spam' ? 'ham' : 'spam'})` : ''}, ${known} already known${extra}${totals ? `; the classifier now knows ${totals.spam} spam and ${totals.ham} ham` : ''}\n`);
         if (storeError || !totals) return 2;
         const limit = config.antispam.bayes.max_learned;
         if (limit > 0 && totals.spam + totals.ham >= limit) ctx.stdout.write(`It keeps at most ${limit} messages ([antispam.bayes] max_learned): learning more forgets the least recently learned\n`);

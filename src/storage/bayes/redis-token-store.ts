@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { MoatError } from '../../core/errors.js';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore, type StoredModel } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 
@@ -10,7 +10,8 @@ import type { TokenStoreOptions } from './token-store-options.js';
  * learned, never the one just learned. The token hashes of a forgotten message lose its counts
  * and are deleted at zero.
  * ARGV: prefix, message key, class, tokens as JSON, '1' when features follow, features, limit
- * (0: none). Returns 1 when something changed, 0 when the message was already learned so.
+ * (0: none). Returns 1 for a new message, 3 for one moved from the other class, 2 when only its
+ * features were added, 0 when the message was already learned so.
  */
 const LEARN = `
 local prefix, key, class, tokens, hasFeatures, features, limit = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], tonumber(ARGV[7])
@@ -33,10 +34,11 @@ if prev[1] == class then
   redis.call('HSET', record, 'features', features)
   redis.call('ZADD', prefix .. 'examples', seq, key)
   redis.call('ZADD', prefix .. 'learned', seq, key)
-  return 1
+  return 2
 end
+local moved = (prev[1] == 'spam' or prev[1] == 'ham') and prev[2]
 local seq = redis.call('INCR', prefix .. 'generation')
-if (prev[1] == 'spam' or prev[1] == 'ham') and prev[2] then bump(prev[2], prev[1], -1) end
+if moved then bump(prev[2], prev[1], -1) end
 bump(tokens, class, 1)
 redis.call('HSET', record, 'class', class, 'tokens', tokens)
 redis.call('ZADD', prefix .. 'learned', seq, key)
@@ -59,6 +61,7 @@ if limit > 0 then
     redis.call('ZREM', prefix .. 'examples', oldest)
   end
 end
+if moved then return 3 end
 return 1`;
 
 /** How long the first commands wait for the first connection; after that, none waits. */
@@ -134,8 +137,9 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
       return { spam: Number(s ?? 0), ham: Number(h ?? 0) };
     }),
     learn: guarded(async (key: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array) => {
-      const changed = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned);
-      return changed === 1;
+      const code = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned);
+      const outcome: Record<number, LearnOutcome> = { 0: 'known', 1: 'new', 2: 'features', 3: 'moved' };
+      return outcome[Number(code)] ?? 'known';
     }),
     generation: guarded(async () => Number((await redis.get(generationKey)) ?? 0)),
     examples: guarded(async (limit: number) => {

@@ -1,7 +1,7 @@
 import Database, { type Statement } from 'better-sqlite3';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore, type StoredModel } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 import { MoatError } from '../../core/errors.js';
@@ -98,13 +98,13 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
       drop.run(row.key);
     }
   };
-  const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined): boolean => {
+  const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined): LearnOutcome => {
     const prev = learned.get(key) as { class: 'spam' | 'ham'; tokens: string; hasFeatures: number } | undefined;
     if (prev?.class === as) {
       // Learned before the spam model kept features: learning it again adds them, counts unchanged.
-      if (!features || prev.hasFeatures) return false;
+      if (!features || prev.hasFeatures) return 'known';
       addFeatures.run(Buffer.from(features), bumpGeneration.get() as number, key);
-      return true;
+      return 'features';
     }
     if (prev) {
       apply(JSON.parse(prev.tokens) as string[], prev.class, -1);
@@ -115,7 +115,7 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
     const seq = bumpGeneration.get() as number;
     remember.run(key, as, JSON.stringify(tokens), features ? Buffer.from(features) : null, seq);
     forgetBeyondLimit();
-    return true;
+    return prev ? 'moved' : 'new';
   });
   return {
     counts: (tokens) => countsOf(getMany, tokens),

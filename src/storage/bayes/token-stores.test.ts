@@ -17,13 +17,13 @@ import { freePort, waitFor, waitForPort } from '../../../test/e2e/harness/ports.
 
 async function exercise(store: BayesTokenStore) {
   assert.deepEqual(await store.totals(), { spam: 0, ham: 0 });
-  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'spam'), true);
-  assert.equal(await store.learn('m2', ['meeting', 'pills'], 'ham'), true);
-  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'spam'), false, 'idempotent');
+  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'spam'), 'new');
+  assert.equal(await store.learn('m2', ['meeting', 'pills'], 'ham'), 'new');
+  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'spam'), 'known', 'idempotent');
   let counts = await store.counts(['cheap', 'pills', 'unknown']);
   assert.deepEqual(counts.get('pills'), { spam: 1, ham: 1 });
   assert.equal(counts.has('unknown'), false);
-  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'ham'), true, 're-learning as the other class moves it');
+  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'ham'), 'moved', 're-learning as the other class moves it');
   counts = await store.counts(['cheap', 'pills']);
   assert.deepEqual(counts.get('cheap'), { spam: 0, ham: 1 });
   assert.deepEqual(counts.get('pills'), { spam: 0, ham: 2 });
@@ -36,7 +36,7 @@ async function exerciseLimit(store: BayesTokenStore) {
   await store.learn('e2', ['shared'], 'ham', Uint8Array.from([2]));
   await store.learn('e3', ['third'], 'spam');
   assert.deepEqual(await store.totals(), { spam: 2, ham: 1 }, 'at the limit nothing is forgotten');
-  assert.equal(await store.learn('e1', ['old', 'shared'], 'spam', Uint8Array.from([1])), false, 're-learning a known message changes nothing');
+  assert.equal(await store.learn('e1', ['old', 'shared'], 'spam', Uint8Array.from([1])), 'known', 're-learning a known message changes nothing');
   await store.learn('e4', ['fourth'], 'ham', Uint8Array.from([4]));
   assert.deepEqual(await store.totals(), { spam: 1, ham: 2 }, 'one over: e1, the least recently learned, is forgotten');
   const counts4 = await store.counts(['old', 'shared', 'third', 'fourth']);
@@ -52,7 +52,7 @@ async function exerciseLimit(store: BayesTokenStore) {
   const counts6 = await store.counts(['old', 'shared', 'third', 'fourth', 'fifth', 'sixth']);
   assert.deepEqual([...counts6.keys()].sort(), ['fifth', 'fourth', 'sixth'], 'tokens no kept message has are deleted, not left at zero');
   assert.deepEqual(await store.totals(), { spam: 0, ham: 3 });
-  assert.equal(await store.learn('e1', ['old', 'shared'], 'spam'), true, 'a forgotten message can be learned again');
+  assert.equal(await store.learn('e1', ['old', 'shared'], 'spam'), 'new', 'a forgotten message can be learned again');
   assert.deepEqual(await store.totals(), { spam: 1, ham: 2 });
 }
 
@@ -66,13 +66,13 @@ async function exerciseModel(store: BayesTokenStore) {
   await store.learn('f3', ['c'], 'ham');
   await store.learn('f4', ['d'], 'ham');
   const before = await store.totals();
-  assert.equal(await store.learn('f4', ['d'], 'ham', Uint8Array.from([7])), true, 'learned without features, again with: features added');
+  assert.equal(await store.learn('f4', ['d'], 'ham', Uint8Array.from([7])), 'features', 'learned without features, again with: features added');
   assert.deepEqual(await store.totals(), before, 'counts unchanged');
   assert.deepEqual((await store.counts(['d'])).get('d'), { spam: 0, ham: 1 });
-  assert.equal(await store.learn('f4', ['d'], 'ham', Uint8Array.from([7])), false, 'and only once');
+  assert.equal(await store.learn('f4', ['d'], 'ham', Uint8Array.from([7])), 'known', 'and only once');
   const g1 = await store.generation();
   assert.ok(g1 > g0, 'learning moves the generation');
-  assert.equal(await store.learn('f1', ['a'], 'spam', Uint8Array.from([1, 2])), false);
+  assert.equal(await store.learn('f1', ['a'], 'spam', Uint8Array.from([1, 2])), 'known');
   assert.equal(await store.generation(), g1, 'nothing learned, same generation');
   assert.deepEqual(await store.examples(10), [
     { spam: false, features: Uint8Array.from([7]) },
@@ -118,9 +118,9 @@ test('SQLite token store: a bayes.db from before the spam model is upgraded in p
   assert.deepEqual(await store.totals(), { spam: 1, ham: 0 });
   assert.deepEqual((await store.counts(['pills'])).get('pills'), { spam: 1, ham: 0 });
   assert.deepEqual(await store.examples(10), [], 'old messages have no features');
-  assert.equal(await store.learn('m2', ['cheap'], 'ham', Uint8Array.from([9])), true);
+  assert.equal(await store.learn('m2', ['cheap'], 'ham', Uint8Array.from([9])), 'new');
   assert.deepEqual(await store.examples(10), [{ spam: false, features: Uint8Array.from([9]) }]);
-  assert.equal(await store.learn('m1', ['pills'], 'spam', Uint8Array.from([4])), true, 're-learning an old message adds its features');
+  assert.equal(await store.learn('m1', ['pills'], 'spam', Uint8Array.from([4])), 'features', 're-learning an old message adds its features');
   assert.deepEqual((await store.examples(10))[0], { spam: true, features: Uint8Array.from([4]) });
   assert.deepEqual(await store.totals(), { spam: 1, ham: 1 }, 'without counting it twice');
   await store.close();
@@ -163,7 +163,7 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
     const twins = [0, 1].map(() => openRedisTokenStore('redis://127.0.0.1:6379', `${prefix}twins:`));
     try {
       const results = await Promise.all(Array.from({ length: 20 }, (_, n) => twins[n % 2]!.learn(`same${n >> 1}`, ['shared', `own${n >> 1}`], 'spam')));
-      assert.equal(results.filter(Boolean).length, 10, 'one of each pair learns, the other finds it learned');
+      assert.deepEqual([results.filter((r) => r === 'new').length, results.filter((r) => r === 'known').length], [10, 10], 'one of each pair learns, the other finds it learned');
       assert.deepEqual(await twins[0]!.totals(), { spam: 10, ham: 0 });
       assert.deepEqual((await twins[1]!.counts(['shared'])).get('shared'), { spam: 10, ham: 0 });
     } finally {
@@ -266,7 +266,7 @@ test('Redis token store: while Redis is away every call fails at once with BAYES
   let server = await privateRedis(port);
   const store = openRedisTokenStore(`redis://127.0.0.1:${port}`, 'moat-test:');
   try {
-    assert.equal(await store.learn('m1', ['a'], 'spam'), true);
+    assert.equal(await store.learn('m1', ['a'], 'spam'), 'new');
     server.kill('SIGKILL');
     await once(server, 'exit');
     await waitFor('the store to see the loss', async () => (await store.totals().then(() => false, (err: unknown) => isMoatError(err, 'BAYES_STORE_UNAVAILABLE'))));
@@ -277,7 +277,7 @@ test('Redis token store: while Redis is away every call fails at once with BAYES
     }
     server = await privateRedis(port);
     await waitFor('the store to reconnect', async () => (await store.totals().then(() => true, () => false)), 20_000);
-    assert.equal(await store.learn('m2', ['b'], 'ham'), true, 'learning works again');
+    assert.equal(await store.learn('m2', ['b'], 'ham'), 'new', 'learning works again');
   } finally {
     await store.close();
     server.kill('SIGKILL');
@@ -289,7 +289,7 @@ test('Redis token store: a hung Redis (SIGSTOP) fails each call within about 2 s
   const server = await privateRedis(port);
   const store = openRedisTokenStore(`redis://127.0.0.1:${port}`, 'moat-test:');
   try {
-    assert.equal(await store.learn('h1', ['a'], 'spam'), true);
+    assert.equal(await store.learn('h1', ['a'], 'spam'), 'new');
     server.kill('SIGSTOP');
     for (const call of [() => store.counts(['a']), () => store.learn('h2', ['b'], 'ham'), () => store.totals()]) {
       const t = performance.now();
@@ -299,7 +299,7 @@ test('Redis token store: a hung Redis (SIGSTOP) fails each call within about 2 s
     }
     server.kill('SIGCONT');
     await waitFor('the store to answer again', async () => (await store.totals().then(() => true, () => false)), 20_000);
-    assert.equal(await store.learn('h3', ['c'], 'ham'), true);
+    assert.equal(await store.learn('h3', ['c'], 'ham'), 'new');
   } finally {
     server.kill('SIGCONT');
     const t = performance.now();
@@ -355,6 +355,6 @@ test('SQLite token store: when another process holds the write lock, the daemon\
     holder.exec('ROLLBACK');
     holder.close();
   }
-  assert.equal(await daemon.learn('k1', ['b'], 'ham'), true, 'learning works once the lock is free');
+  assert.equal(await daemon.learn('k1', ['b'], 'ham'), 'new', 'learning works once the lock is free');
   await daemon.close();
 });
