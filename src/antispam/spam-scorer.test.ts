@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -267,6 +267,26 @@ test('a failing Bayes store costs no verdict: rules still score, BAYES_UNAVAILAB
   broken.clear();
   const d = await scorer.check({ message: msg('winner once more', 'pills'), mailFrom: '', rcptTo: [] });
   assert.match(status(d), /autolearn=spam$/);
+  await store.close();
+});
+
+test('a regex rule that gives up at its work limit is named in RULE_REGEX_LIMIT, shown in tests=, and the message is not autolearned as ham', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-regex-limit-'));
+  const rulesFile = join(dir, 'slow.toml');
+  await writeFile(rulesFile, '[[rule]]\nname = "AB_TAIL"\nscore = 2\ndescription = "d"\nfield = "body"\nregex = "[ab]*a[ab]{500}x"\nprefilter = "ab"\n');
+  const store = openSqliteTokenStore(dir);
+  const cfg = loadConfig([{ file: 't.toml', text: '[antispam]\nauthentication = false\n[antispam.bayes]\nautolearn = true\n' }]).config;
+  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger: silentLogger() });
+  const message = (body: string) => Buffer.from(`From: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <${body.length}@example.org>\r\nSubject: hi\r\n\r\n${body}\r\n`);
+  const random = fc.sample(fc.array(fc.constantFrom('a', 'b'), { minLength: 200_000, maxLength: 200_000 }), { numRuns: 1, seed: 3 })[0]!.join('');
+  const cut = await scorer.check({ message: message(random), mailFrom: '', rcptTo: [] });
+  const limit = cut.symbols.find((s) => s.name === 'RULE_REGEX_LIMIT');
+  assert.deepEqual(limit?.options, ['AB_TAIL'], JSON.stringify(cut.symbols.map((s) => s.name)));
+  assert.match(cut.headers.find((h) => h.name === 'X-Spam-Status')!.value, /tests=.*RULE_REGEX_LIMIT/);
+  assert.equal(cut.autolearn, 'no', 'partly checked: not learned as ham');
+  const short = await scorer.check({ message: message(random.slice(0, 3000)), mailFrom: '', rcptTo: [] });
+  assert.ok(!short.symbols.some((s) => s.name === 'RULE_REGEX_LIMIT'));
+  assert.equal(short.autolearn, 'ham', 'the same kind of message, checked whole, is learned');
   await store.close();
 });
 

@@ -11,7 +11,7 @@ import { logOddsScore } from './log-odds-score.js';
 import { logit } from './model/logistic-model.js';
 import { modelFeatures } from './model/model-features.js';
 import { viewMessage, type MessageView } from './message-view.js';
-import type { RuleSet } from './rules/rule-set.js';
+import { REGEX_LIMIT_SYMBOL, type RuleSet } from './rules/rule-set.js';
 import { actionFor, siteThresholds, spamHeaders } from './spam-verdict.js';
 import type { SpamCheckInput, SpamScorer, SpamSymbol, SpamThresholds, SpamVerdict } from './types.js';
 
@@ -33,7 +33,7 @@ export interface ScorerDeps {
 /** How often the scorer asks the store whether a newer model was fitted (by this node or another). */
 const MODEL_CHECK_MS = 30_000;
 /** Symbols that say the verdict saw only part of the evidence: such a message is never autolearned as ham. */
-const INCOMPLETE = new Set(['MIME_TRUNCATED', 'DNSBL_UNAVAILABLE']);
+const INCOMPLETE = new Set(['MIME_TRUNCATED', 'DNSBL_UNAVAILABLE', REGEX_LIMIT_SYMBOL]);
 /** A failing Bayes store (Redis down, SQLite locked) is logged at most this often, not per message. */
 const STORE_WARN_MS = 60_000;
 
@@ -112,7 +112,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const totals = await orUnavailable('totals', () => deps.store.totals());
     const learned = totals !== UNAVAILABLE && enoughLearned(totals);
     // With trained_rule_scores, rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).
-    const symbols = deps.rules.evaluate(view, { trained: learned && c.trained_rule_scores }).filter((s) => s.score !== 0);
+    const symbols = deps.rules.evaluate(view, { trained: learned && c.trained_rule_scores }).filter((s) => s.score !== 0 || s.name === REGEX_LIMIT_SYMBOL);
     const headers: Array<{ name: string; value: string }> = [];
     for (const source of deps.sources ?? []) {
       const r = await source(view, input, signal);

@@ -44,6 +44,13 @@ const RuleSchema = z
   .refine((r) => (r.literals === undefined && r.regex === undefined) || r.field !== undefined, 'literals and regex need a field')
   .refine((r) => r.whole_words === undefined || r.literals !== undefined, 'whole_words applies to literals');
 
+/**
+ * The symbol (score 0) naming the regex rules whose search gave up at its step budget on this
+ * message (counted as not matched): the message was only partly checked, and the rule's pattern
+ * is one to simplify.
+ */
+export const REGEX_LIMIT_SYMBOL = 'RULE_REGEX_LIMIT';
+
 const FileSchema = z.strictObject({ rule: z.array(RuleSchema).default([]) });
 export type RuleDefinition = z.infer<typeof RuleSchema>;
 
@@ -117,7 +124,10 @@ export class RuleSet {
     return this.rules.length;
   }
 
-  /** The rules that match, each with its score (`score_trained` when `trained`); callers drop score-0 building blocks. */
+  /**
+   * The rules that match, each with its score (`score_trained` when `trained`); callers drop
+   * score-0 building blocks, but keep REGEX_LIMIT_SYMBOL, which explains.
+   */
   evaluate(view: MessageView, options: { trained?: boolean } = {}): SpamSymbol[] {
     const texts = new Map<string, string>();
     const text = (f: string) => {
@@ -128,10 +138,14 @@ export class RuleSet {
     const literalHit = new Set<number>();
     for (const [field, { automaton, owners }] of this.automata) for (const id of automaton.find(text(field))) literalHit.add(owners[id]!);
     const matched = new Set<string>();
+    const gaveUp: string[] = [];
     this.rules.forEach((rule, index) => {
       if (rule.literals && literalHit.has(index)) matched.add(rule.name);
-      else if (rule.regex !== undefined && rule.field && (!rule.prefilter || literalHit.has(index)) && this.regexes.get(rule.name)!.test(text(rule.field))) matched.add(rule.name);
-      else if (rule.check && BUILTIN_CHECKS[rule.check]!(view)) matched.add(rule.name);
+      else if (rule.regex !== undefined && rule.field && (!rule.prefilter || literalHit.has(index))) {
+        const found = this.regexes.get(rule.name)!.search(text(rule.field));
+        if (found === true) matched.add(rule.name);
+        else if (found === undefined) gaveUp.push(rule.name);
+      } else if (rule.check && BUILTIN_CHECKS[rule.check]!(view)) matched.add(rule.name);
     });
     // Meta rules in file order: a meta rule can build on the meta rules defined before it.
     for (const rule of this.rules) {
@@ -142,6 +156,8 @@ export class RuleSet {
       if (all && any && none) matched.add(rule.name);
     }
     const scoreOf = (r: RuleDefinition) => (options.trained === true ? (r.score_trained ?? r.score) : r.score);
-    return this.rules.filter((r) => matched.has(r.name)).map((r) => ({ name: r.name, score: scoreOf(r), description: r.description }));
+    const symbols: SpamSymbol[] = this.rules.filter((r) => matched.has(r.name)).map((r) => ({ name: r.name, score: scoreOf(r), description: r.description }));
+    if (gaveUp.length) symbols.push({ name: REGEX_LIMIT_SYMBOL, score: 0, description: 'Regex rules that gave up on this message at their work limit (counted as not matched): simplify their patterns', options: gaveUp });
+    return symbols;
   }
 }

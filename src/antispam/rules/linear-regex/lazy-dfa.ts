@@ -3,14 +3,23 @@
  * regex crate): each DFA state is the set of NFA instructions alive at a position, built the
  * first time it is reached and cached with its transitions. Every character costs one table
  * lookup once warm, and at most one pass over the program when not, so a search is linear in
- * the text whatever the pattern. The cache is bounded: when full it is emptied and rebuilt as
- * the text goes on.
+ * the text whatever the pattern. The cache is bounded: when it fills up during a search, it is
+ * emptied and the rest of the text is run on the NFA directly (nfa-step.ts), which costs at most
+ * one pass over the live instructions per character and allocates nothing, where rebuilding
+ * DFA states at every character would cost more.
  */
-import { caseVariants, inRanges, setMatches, wordSet, type CharSet } from './char-set.js';
 import type { Program } from './compile.js';
+import { NfaStepper, type Position } from './nfa-step.js';
 
 /** DFA states kept per regex before the cache is emptied (~0.6 KB each). */
 export const MAX_DFA_STATES = 1000;
+
+/**
+ * Instruction steps one search may take (building DFA states, or on the NFA): about 0.15 s. A
+ * small pattern never comes near it (a warm DFA takes no steps); a pattern with hundreds of
+ * counted repetitions on a text of hundreds of kilobytes can, and then the search gives up.
+ */
+export const MAX_SEARCH_STEPS = 10_000_000;
 
 /** Non-ASCII transitions remembered per state (text in many scripts would otherwise grow it without end). */
 const MAX_OTHER_TRANSITIONS = 256;
@@ -34,107 +43,74 @@ interface DfaState {
 export interface DfaStats {
   statesBuilt: number;
   cacheResets: number;
+  /** Searches finished on the NFA after the cache filled up. */
+  nfaFallbacks: number;
+  /** Searches given up at their step budget. */
+  gaveUp: number;
 }
 
 export class LazyDfa {
   private states: DfaState[] = [];
   private index = new Map<string, number>();
-  private readonly word: CharSet;
-  /** Per instruction with a set: whether each ASCII code point is in it (case variants included). */
-  private readonly asciiMembers: Array<Uint8Array | undefined>;
-  /** Per-search scratch: which instructions the current closure has visited (by stamp). */
-  private readonly seen: Uint32Array;
-  private stamp = 0;
-  readonly stats: DfaStats = { statesBuilt: 0, cacheResets: 0 };
+  private readonly stepper: NfaStepper;
+  private readonly scratch: Int32Array;
+  readonly stats: DfaStats = { statesBuilt: 0, cacheResets: 0, nfaFallbacks: 0, gaveUp: 0 };
 
   constructor(
     private readonly program: Program,
-    private readonly ignoreCase: boolean,
+    ignoreCase: boolean,
+    private readonly maxStates = MAX_DFA_STATES,
   ) {
-    this.word = wordSet(ignoreCase);
-    this.seen = new Uint32Array(program.insts.length);
-    this.asciiMembers = program.insts.map((inst) => {
-      if (inst.op !== 'set') return undefined;
-      const table = new Uint8Array(128);
-      for (let c = 0; c < 128; c++) table[c] = setMatches(inst.set, c, ignoreCase) ? 1 : 0;
-      return table;
-    });
+    this.stepper = new NfaStepper(program, ignoreCase);
+    this.scratch = new Int32Array(program.insts.length + 1);
   }
 
-  /** Whether the pattern matches anywhere in `text`. */
-  test(text: string): boolean {
+  /** Whether the pattern matches anywhere in `text`; undefined when the search gave up at its step budget. */
+  search(text: string, budget = MAX_SEARCH_STEPS): boolean | undefined {
+    const resets = this.stats.cacheResets;
+    this.stepper.work = 0;
     let state = this.stateFor([this.program.start], true, false);
+    let states = this.states;
     for (let i = 0; i < text.length; ) {
       const cp = text.codePointAt(i)!;
       i += cp > 0xffff ? 2 : 1;
-      const s = this.states[state]!;
+      const s = states[state]!;
       let next = cp < 128 ? s.ascii[cp]! : (s.other?.get(cp) ?? UNKNOWN);
-      if (next === UNKNOWN) next = this.transition(state, cp);
-      if (next === MATCHED) return true;
+      if (next === UNKNOWN) {
+        // The cold path: build the next state (cache resets happen only here).
+        next = this.transition(state, cp);
+        if (next === MATCHED) return true;
+        if (this.stepper.work > budget) return this.gaveUp();
+        states = this.states;
+        if (this.stats.cacheResets !== resets) {
+          this.stats.nfaFallbacks++;
+          const at = states[next - 1]!;
+          return this.stepper.run(text, i, at.pending, at.prevWord, budget) ?? this.gaveUp();
+        }
+      } else if (next === MATCHED) return true;
       state = next - 1;
     }
     const last = this.states[state]!;
-    if (last.endMatch < 0) last.endMatch = this.closure(last, true, false).matched ? 1 : 0;
+    if (last.endMatch < 0) last.endMatch = this.stepper.closure(last.pending, last.pending.length, { atStart: last.atStart, atEnd: true, prevWord: last.prevWord, nextWord: false }) ? 1 : 0;
     return last.endMatch === 1;
   }
 
-  private isWord(cp: number): boolean {
-    return setMatches(this.word, cp, false);
-  }
-
-  /** Follows empty moves from a state's pending instructions, given what is around the position. */
-  private closure(state: DfaState, atEnd: boolean, nextWord: boolean): { matched: boolean; sets: number[] } {
-    const insts = this.program.insts;
-    if (++this.stamp === 0xffffffff) {
-      this.seen.fill(0);
-      this.stamp = 1;
-    }
-    const stamp = this.stamp;
-    const sets: number[] = [];
-    const stack = [...state.pending].reverse();
-    let matched = false;
-    while (stack.length > 0) {
-      const pc = stack.pop()!;
-      if (this.seen[pc] === stamp) continue;
-      this.seen[pc] = stamp;
-      const inst = insts[pc]!;
-      switch (inst.op) {
-        case 'match':
-          matched = true;
-          break;
-        case 'set':
-          sets.push(pc);
-          break;
-        case 'split':
-          stack.push(inst.b, inst.a);
-          break;
-        case 'assert': {
-          const holds =
-            inst.kind === 'start' ? state.atStart : inst.kind === 'end' ? atEnd : inst.kind === 'word' ? state.prevWord !== nextWord : state.prevWord === nextWord;
-          if (holds) stack.push(inst.next);
-          break;
-        }
-      }
-    }
-    return { matched, sets };
+  private gaveUp(): undefined {
+    this.stats.gaveUp++;
+    return undefined;
   }
 
   /** Builds (or finds) the state after `cp`; returns MATCHED or its index + 1. */
   private transition(from: number, cp: number): number {
     const state = this.states[from]!;
-    const nextWord = this.isWord(cp);
-    const { matched, sets } = this.closure(state, false, nextWord);
+    const nextWord = this.stepper.isWord(cp);
+    const at: Position = { atStart: state.atStart, atEnd: false, prevWord: state.prevWord, nextWord };
     let target = MATCHED;
-    if (!matched) {
-      const pending = new Set<number>([this.program.start]);
-      const variants = cp < 128 ? undefined : this.ignoreCase ? caseVariants(cp) : [cp];
-      for (const pc of sets) {
-        const inst = this.program.insts[pc] as { set: CharSet; next: number };
-        const member = variants === undefined ? this.asciiMembers[pc]![cp] === 1 : variants.some((v) => inRanges(inst.set.ranges, v)) !== inst.set.negated;
-        if (member) pending.add(inst.next);
-      }
+    if (!this.stepper.closure(state.pending, state.pending.length, at)) {
+      const n = this.stepper.advance(cp, this.scratch);
+      const pending = Array.from(this.scratch.subarray(0, n)).sort((a, b) => a - b);
       const resetBefore = this.stats.cacheResets;
-      target = this.stateFor([...pending].sort((a, b) => a - b), false, this.program.usesWordBoundary && nextWord) + 1;
+      target = this.stateFor(pending, false, this.program.usesWordBoundary && nextWord) + 1;
       // After a reset `from` is gone; the transition is simply not remembered.
       if (this.stats.cacheResets !== resetBefore) return target;
     }
@@ -147,7 +123,7 @@ export class LazyDfa {
     const key = `${atStart ? 1 : 0}${prevWord ? 1 : 0}:${pending.join(',')}`;
     const known = this.index.get(key);
     if (known !== undefined) return known;
-    if (this.states.length >= MAX_DFA_STATES) {
+    if (this.states.length >= this.maxStates) {
       this.states = [];
       this.index = new Map();
       this.stats.cacheResets++;
