@@ -46,10 +46,37 @@ test('rule files are validated with file and rule named', () => {
   assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "bad name"\nscore = 1\ndescription = "d"\ncheck = "html_only"\n'), (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /x\.toml: \[\[rule\]\] #1 \(bad name\) key "name": upper-case/.test(e.message));
   assert.throws(() => new RuleSet(parseRuleFile('x.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\ncheck = "nope"\n')), /unknown check "nope"/);
   const regexRule = (name: string, regex: string) => `[[rule]]\nname = "${name}"\nscore = 1\ndescription = "d"\nfield = "body"\nregex = ${JSON.stringify(regex)}\nprefilter = "a"\n`;
-  assert.throws(() => new RuleSet(parseRuleFile('x.toml', regexRule('BACKREF', '(a)\\1'))), (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /rule BACKREF: regex "\(a\)\\\\1": backreferences \(\\1…\) cannot be matched in linear time/.test(e.message));
-  assert.throws(() => new RuleSet(parseRuleFile('x.toml', regexRule('BROKEN', '(a'))), (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /rule BROKEN: regex "\(a": Invalid regular expression/.test(e.message));
+  // Every bad regex of a file in one message, each named as the schema's errors are.
+  const twoBad = `${regexRule('BACKREF', '(a)\\1')}${regexRule('FINE', 'a+b')}${regexRule('BROKEN', '(a')}`;
+  assert.throws(() => parseRuleFile('x.toml', twoBad), (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /^x\.toml: \[\[rule\]\] #1 \(BACKREF\) key "regex": backreferences \(\\1…\) cannot be matched in linear time \(at character 4: "\\1"\)\nx\.toml: \[\[rule\]\] #3 \(BROKEN\) key "regex": Unterminated group$/.test(e.message));
+  assert.throws(() => parseRuleFile('x.toml', '[[rule]]\nname = "P"\nscore = 1\ndescription = "d"\nfield = "body"\nliterals = ["x"]\nprefilter = "x"\n'), /\(P\): prefilter applies to regex rules/);
+  // Problems that need the whole set (other files' rules) are all listed, with where each rule is.
+  const set = () => new RuleSet([...parseRuleFile('a.toml', '[[rule]]\nname = "C"\nscore = 1\ndescription = "d"\ncheck = "nope"\n[[rule]]\nname = "M"\nscore = 1\ndescription = "d"\nall_of = ["GONE"]\n'), ...parseRuleFile('b.toml', '[[rule]]\nname = "M1"\nscore = 1\ndescription = "d"\nall_of = ["M2"]\n[[rule]]\nname = "M2"\nscore = 1\ndescription = "d"\nany_of = ["M1"]\n')]);
+  assert.throws(set, (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /^a\.toml: \[\[rule\]\] #1 \(C\): unknown check "nope".*\na\.toml: \[\[rule\]\] #2 \(M\): meta rule refers to unknown rule GONE\nmeta rules name each other in a cycle: M1 → M2 → M1 \(b\.toml: \[\[rule\]\] #1 \(M1\)\)$/.test(e.message));
   const over = new RuleSet([...parseRuleFile('a.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\nfield = "body"\nliterals = ["x"]\n'), ...parseRuleFile('b.toml', '[[rule]]\nname = "A"\nscore = 0\ndescription = "off"\nfield = "body"\nliterals = ["x"]\n')]);
   assert.equal(over.size, 1, 'a later rule with the same name replaces the earlier one');
+});
+
+test('rules: meta rules work in any order, ^ and $ match at line ends, and rules that cannot work as written are warned about', () => {
+  const rule = (name: string, body: string) => `[[rule]]\nname = "${name}"\nscore = 1\ndescription = "d"\n${body}\n`;
+  const rules = new RuleSet(parseRuleFile('x.toml', [
+    rule('BOTH', 'all_of = ["PILLS", "CHEAP"]'), // names a meta rule defined after it
+    rule('CHEAP', 'any_of = ["CHEAP_WORD"]'),
+    rule('CHEAP_WORD', 'field = "body"\nliterals = ["cheap"]'),
+    rule('PILLS', 'field = "body"\nliterals = ["pills"]'),
+    rule('OUTLOOK', 'field = "headers"\nregex = "^x-mailer: microsoft outlook$"\nprefilter = "outlook"'),
+    rule('BULK', 'field = "headers"\nregex = "(massmail|bulk ?mailer|sendblaster)"\nprefilter = "mail"'),
+    rule('ANY', 'field = "body"\nregex = "x*"'),
+    rule('GAP', 'field = "body"\nregex = "cheap\\\\s+meds"\nprefilter = "cheap"'),
+  ].join('')));
+  const names = (headers: string, body: string) => rules.evaluate(viewMessage(Buffer.from(`${headers}Subject: x\r\n\r\n${body}\r\n`))).map((x) => x.name);
+  assert.deepEqual(names('', 'cheap pills'), ['BOTH', 'CHEAP', 'CHEAP_WORD', 'PILLS', 'ANY']);
+  assert.ok(names('X-Mailer: Microsoft Outlook\r\n', 'hello').includes('OUTLOOK'), '^ and $ at the header line');
+  assert.ok(!names('X-Note: see X-Mailer: Microsoft Outlook\r\n', 'hello').includes('OUTLOOK'));
+  assert.deepEqual(rules.warnings, [
+    'x.toml: [[rule]] #6 (BULK): the regex matches "sendblaster", which does not hold its prefilter "mail", so the rule misses such text: make the prefilter a part every match contains, or drop it',
+    'x.toml: [[rule]] #7 (ANY): the regex matches an empty string, so the rule matches every message',
+  ]);
 });
 
 test('a rule regex that backtracks exponentially in JavaScript is run in linear time, not refused, and still matches', { timeout: 60_000 }, () => {
@@ -276,7 +303,9 @@ test('a regex rule that gives up at its work limit is named in RULE_REGEX_LIMIT,
   await writeFile(rulesFile, '[[rule]]\nname = "AB_TAIL"\nscore = 2\ndescription = "d"\nfield = "body"\nregex = "[ab]*a[ab]{500}x"\nprefilter = "ab"\n');
   const store = openSqliteTokenStore(dir);
   const cfg = loadConfig([{ file: 't.toml', text: '[antispam]\nauthentication = false\n[antispam.bayes]\nautolearn = true\n' }]).config;
-  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger: silentLogger() });
+  const warnings: string[] = [];
+  const logger = { ...silentLogger(), warn: (o: object, msg: string) => void warnings.push(`${msg} ${JSON.stringify(o)}`) };
+  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger });
   const message = (body: string) => Buffer.from(`From: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <${body.length}@example.org>\r\nSubject: hi\r\n\r\n${body}\r\n`);
   const random = fc.sample(fc.array(fc.constantFrom('a', 'b'), { minLength: 200_000, maxLength: 200_000 }), { numRuns: 1, seed: 3 })[0]!.join('');
   const cut = await scorer.check({ message: message(random), mailFrom: '', rcptTo: [] });
@@ -284,6 +313,10 @@ test('a regex rule that gives up at its work limit is named in RULE_REGEX_LIMIT,
   assert.deepEqual(limit?.options, ['AB_TAIL'], JSON.stringify(cut.symbols.map((s) => s.name)));
   assert.match(cut.headers.find((h) => h.name === 'X-Spam-Status')!.value, /tests=.*RULE_REGEX_LIMIT/);
   assert.equal(cut.autolearn, 'no', 'partly checked: not learned as ham');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /regex rule gave up .* \{"rules":\["AB_TAIL"\]\}$/, 'the log names the rule, which X-Spam-Status cannot');
+  await scorer.check({ message: message(`${random} `), mailFrom: '', rcptTo: [] });
+  assert.equal(warnings.length, 1, 'once a minute per rule, not per message');
   const short = await scorer.check({ message: message(random.slice(0, 3000)), mailFrom: '', rcptTo: [] });
   assert.ok(!short.symbols.some((s) => s.name === 'RULE_REGEX_LIMIT'));
   assert.equal(short.autolearn, 'ham', 'the same kind of message, checked whole, is learned');

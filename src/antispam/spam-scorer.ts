@@ -96,6 +96,14 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const effect = step === 'learn' ? 'the message keeps its Bayes score, autolearn skipped (autolearn=failed)' : 'scoring without Bayes and the spam model, autolearn skipped';
     deps.logger.warn({ step, err: err instanceof Error ? err.message : String(err) }, `Bayes store failed: ${effect} (logged at most once a minute)`);
   };
+  // X-Spam-Status can only say RULE_REGEX_LIMIT; the log names the rules, once a minute each.
+  const regexLimitWarnedAt = new Map<string, number>();
+  const regexLimitReached = (rules: readonly string[]) => {
+    const due = rules.filter((r) => performance.now() - (regexLimitWarnedAt.get(r) ?? -Infinity) >= STORE_WARN_MS);
+    if (!due.length) return;
+    for (const r of due) regexLimitWarnedAt.set(r, performance.now());
+    deps.logger.warn({ rules: due }, 'anti-spam regex rule gave up on a message at its work limit (counted as not matched, RULE_REGEX_LIMIT): simplify its pattern (logged at most once a minute per rule)');
+  };
   const orUnavailable = async <T>(step: string, work: () => Promise<T>): Promise<T | typeof UNAVAILABLE> => {
     try {
       return await work();
@@ -113,6 +121,8 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const learned = totals !== UNAVAILABLE && enoughLearned(totals);
     // With trained_rule_scores, rules with a `score_trained` weigh that once Bayes answers (SpamAssassin's score sets).
     const symbols = deps.rules.evaluate(view, { trained: learned && c.trained_rule_scores }).filter((s) => s.score !== 0 || s.name === REGEX_LIMIT_SYMBOL);
+    const limited = symbols.find((s) => s.name === REGEX_LIMIT_SYMBOL);
+    if (limited) regexLimitReached(limited.options ?? []);
     const headers: Array<{ name: string; value: string }> = [];
     for (const source of deps.sources ?? []) {
       const r = await source(view, input, signal);

@@ -43,6 +43,7 @@ function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
  */
 export async function openSpamScorer(config: MoatConfig, logger: Logger, options: { readOnly?: boolean; network?: boolean; lockWaitMs?: number } = {}) {
   const rules = await loadRules(config.antispam.rules);
+  for (const warning of rules.warnings) logger.warn({ rule: warning }, 'anti-spam rule cannot work as written');
   const b = config.antispam.bayes;
   const limits = { maxLearned: b.max_learned, lockWaitMs: options.lockWaitMs };
   const store: BayesTokenStore = b.backend === 'redis' ? openRedisTokenStore(b.redis_url, b.redis_prefix, limits) : options.readOnly ? openSqliteReadOnly(config.global.state_dir, logger) : openSqliteTokenStore(config.global.state_dir, limits);

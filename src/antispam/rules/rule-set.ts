@@ -42,7 +42,8 @@ const RuleSchema = z
   })
   .refine((r) => [r.literals, r.regex, r.check, r.all_of ?? r.any_of ?? r.none_of].filter((x) => x !== undefined).length === 1, 'exactly one of literals, regex, check, all_of/any_of/none_of')
   .refine((r) => (r.literals === undefined && r.regex === undefined) || r.field !== undefined, 'literals and regex need a field')
-  .refine((r) => r.whole_words === undefined || r.literals !== undefined, 'whole_words applies to literals');
+  .refine((r) => r.whole_words === undefined || r.literals !== undefined, 'whole_words applies to literals')
+  .refine((r) => r.prefilter === undefined || r.regex !== undefined, 'prefilter applies to regex rules (a literals rule is already one pass)');
 
 /**
  * The symbol (score 0) naming the regex rules whose search gave up at its step budget on this
@@ -52,7 +53,14 @@ const RuleSchema = z
 export const REGEX_LIMIT_SYMBOL = 'RULE_REGEX_LIMIT';
 
 const FileSchema = z.strictObject({ rule: z.array(RuleSchema).default([]) });
-export type RuleDefinition = z.infer<typeof RuleSchema>;
+/** A rule as read, with where it was defined ("file: [[rule]] #3 (NAME)") for messages. */
+export type RuleDefinition = z.infer<typeof RuleSchema> & { origin?: string };
+
+/**
+ * Rule regexes are case-insensitive and multiline (^ and $ also at line ends, as SpamAssassin
+ * rules written with /m expect in header and body text).
+ */
+const RULE_REGEX = { ignoreCase: true, multiline: true } as const;
 
 /** Text looked at per field (rules on megabytes of text find nothing more). */
 const MAX_FIELD_CHARS = 256 * 1024;
@@ -73,7 +81,16 @@ export function parseRuleFile(file: string, text: string): RuleDefinition[] {
     };
     throw new MoatError('CONFIG_INVALID', r.error.issues.map((i) => `${file}: ${describe(i.path)}: ${i.message}`).join('\n'));
   }
-  return r.data.rule;
+  const rules = r.data.rule.map((rule, i) => ({ ...rule, origin: `${file}: [[rule]] #${i + 1} (${rule.name})` }));
+  // Every regex of the file at once, each named like the schema's messages.
+  const problems: string[] = [];
+  for (const rule of rules) {
+    if (rule.regex === undefined) continue;
+    const compiled = compileLinearRegex(rule.regex, RULE_REGEX);
+    if (!compiled.ok) problems.push(`${rule.origin} key "regex": ${compiled.error}`);
+  }
+  if (problems.length) throw new MoatError('CONFIG_INVALID', problems.join('\n'));
+  return rules;
 }
 
 function fieldText(v: MessageView, field: string): string {
@@ -85,26 +102,38 @@ function fieldText(v: MessageView, field: string): string {
   return v.headers(field.slice('header:'.length)).join('\n');
 }
 
-/** A compiled rule set: literal rules share one automaton per field; later definitions override earlier ones by name. */
+/**
+ * A compiled rule set: literal rules share one automaton per field; later definitions override
+ * earlier ones by name. Meta rules are evaluated after the rules they name, wherever those are
+ * defined. `warnings` lists rules that load but cannot work as written.
+ */
 export class RuleSet {
   private readonly rules: RuleDefinition[];
   private readonly automata = new Map<string, { automaton: LiteralAutomaton; owners: number[] }>();
   private readonly regexes = new Map<string, LinearRegex>();
+  /** Meta rules, each after the meta rules it names. */
+  private readonly metaOrder: RuleDefinition[];
+  readonly warnings: string[] = [];
 
   constructor(definitions: readonly RuleDefinition[]) {
     const byName = new Map<string, RuleDefinition>();
     for (const d of definitions) byName.set(d.name, d);
     this.rules = [...byName.values()];
+    const where = (rule: RuleDefinition) => rule.origin ?? `rule ${rule.name}`;
+    const problems: string[] = [];
     const literalsByField = new Map<string, { literals: string[]; wholeWord: boolean[]; owners: number[] }>();
     this.rules.forEach((rule, index) => {
-      if (rule.check && !BUILTIN_CHECKS[rule.check]) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: unknown check "${rule.check}" (known: ${Object.keys(BUILTIN_CHECKS).join(', ')})`);
-      for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) if (!byName.has(ref)) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: meta rule refers to unknown rule ${ref}`);
+      if (rule.check && !BUILTIN_CHECKS[rule.check]) problems.push(`${where(rule)}: unknown check "${rule.check}" (known: ${Object.keys(BUILTIN_CHECKS).join(', ')})`);
+      for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) if (!byName.has(ref)) problems.push(`${where(rule)}: meta rule refers to unknown rule ${ref}`);
       if (rule.regex !== undefined) {
         // Rules run on the daemon's event loop, so a regex must not be able to stall it: rule
         // regexes run on Moat's lazy DFA (linear-regex/), never on a backtracking engine.
-        const compiled = compileLinearRegex(rule.regex);
-        if (!compiled.ok) throw new MoatError('CONFIG_INVALID', `rule ${rule.name}: regex ${JSON.stringify(rule.regex)}: ${compiled.error}`);
-        this.regexes.set(rule.name, compiled.regex);
+        const compiled = compileLinearRegex(rule.regex, RULE_REGEX);
+        if (!compiled.ok) problems.push(`${where(rule)}: regex ${JSON.stringify(rule.regex)}: ${compiled.error}`);
+        else {
+          this.regexes.set(rule.name, compiled.regex);
+          this.warnings.push(...regexWarnings(where(rule), compiled.regex, rule.prefilter));
+        }
       }
       const lits = rule.literals ?? (rule.regex !== undefined && rule.prefilter ? [rule.prefilter] : []);
       if (lits.length && rule.field) {
@@ -117,6 +146,10 @@ export class RuleSet {
         literalsByField.set(rule.field, entry);
       }
     });
+    const ordered = metaRulesInOrder(this.rules, byName);
+    if (typeof ordered === 'string') problems.push(ordered);
+    if (problems.length) throw new MoatError('CONFIG_INVALID', problems.join('\n'));
+    this.metaOrder = ordered as RuleDefinition[];
     for (const [field, e] of literalsByField) this.automata.set(field, { automaton: new LiteralAutomaton(e.literals, e.wholeWord), owners: e.owners });
   }
 
@@ -147,9 +180,7 @@ export class RuleSet {
         else if (found === undefined) gaveUp.push(rule.name);
       } else if (rule.check && BUILTIN_CHECKS[rule.check]!(view)) matched.add(rule.name);
     });
-    // Meta rules in file order: a meta rule can build on the meta rules defined before it.
-    for (const rule of this.rules) {
-      if (!rule.all_of && !rule.any_of && !rule.none_of) continue;
+    for (const rule of this.metaOrder) {
       const all = !rule.all_of || rule.all_of.every((r) => matched.has(r));
       const any = !rule.any_of || rule.any_of.some((r) => matched.has(r));
       const none = !rule.none_of || !rule.none_of.some((r) => matched.has(r));
@@ -160,4 +191,41 @@ export class RuleSet {
     if (gaveUp.length) symbols.push({ name: REGEX_LIMIT_SYMBOL, score: 0, description: 'Regex rules that gave up on this message at their work limit (counted as not matched): simplify their patterns', options: gaveUp });
     return symbols;
   }
+}
+
+const isMeta = (r: RuleDefinition) => r.all_of !== undefined || r.any_of !== undefined || r.none_of !== undefined;
+
+/** Meta rules ordered so each comes after the meta rules it names; a cycle is described instead. */
+function metaRulesInOrder(rules: readonly RuleDefinition[], byName: ReadonlyMap<string, RuleDefinition>): RuleDefinition[] | string {
+  const order: RuleDefinition[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (rule: RuleDefinition): string | undefined => {
+    if (state.get(rule.name) === 'done') return undefined;
+    if (state.get(rule.name) === 'visiting') return `meta rules name each other in a cycle: ${[...path.slice(path.indexOf(rule.name)), rule.name].join(' → ')} (${rule.origin ?? rule.name})`;
+    state.set(rule.name, 'visiting');
+    path.push(rule.name);
+    for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) {
+      const dep = byName.get(ref);
+      const cycle = dep && isMeta(dep) ? visit(dep) : undefined;
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(rule.name, 'done');
+    order.push(rule);
+    return undefined;
+  };
+  for (const rule of rules.filter(isMeta)) {
+    const cycle = visit(rule);
+    if (cycle) return cycle;
+  }
+  return order;
+}
+
+/** Rules that load but cannot work as written: a prefilter the regex does not need, a regex that matches anything. */
+function regexWarnings(where: string, regex: LinearRegex, prefilter: string | undefined): string[] {
+  if (regex.matchesEverything()) return [`${where}: the regex matches an empty string, so the rule matches every message${prefilter ? ` holding its prefilter "${prefilter}"` : ''}`];
+  if (prefilter === undefined) return [];
+  const without = regex.textWithout(prefilter);
+  return without === undefined ? [] : [`${where}: the regex matches ${JSON.stringify(without)}, which does not hold its prefilter "${prefilter}", so the rule misses such text: make the prefilter a part every match contains, or drop it`];
 }

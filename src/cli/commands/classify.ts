@@ -26,7 +26,7 @@ Options:
   --from ADDRESS    the envelope sender, for [senders."…"] entries (with --rcpt)
 
 Output: per message, the score, the verdict and every symbol with its weight; with --json one
-object per line: {"path", "score", "required", "spam", "action", "symbols": [{"name","score","description"}]}
+object per line: {"path", "score", "required", "spam", "action", "symbols": [{"name","score","description","options"?}]}
 (and "rcpt" with --rcpt).
 
 Exit status: 0 done (whatever the verdicts), 2 error (also when a path could not be read).

@@ -10,9 +10,13 @@ export const configCommand: CliCommand = {
 
   check   validate the configuration (main file and conf.d/*.toml) as the daemon does at start:
           keys and values, group references and parent_id chains, spam thresholds in order,
-          anti-spam rule files ([antispam] rules);
+          anti-spam rule files ([antispam] rules: every problem of a file at once, each
+          naming the file, the rule and what to change; a bad rule keeps the daemon from
+          starting, and a reload with one keeps the running configuration);
           exit 0 when valid, 2 with a line naming the file or entry, the key, the value and
-          what was expected
+          what was expected. Rules that load but cannot work as written (a prefilter the
+          regex does not need, a regex that matches every message) are warned about on
+          standard error, with exit 0
   show    print the effective configuration as TOML; values not set by a file are marked "# default"
 `,
   async run(ctx, argv) {
@@ -26,8 +30,9 @@ export const configCommand: CliCommand = {
       // What the daemon refuses at start: unknown groups, parent_id cycles, spam thresholds out of
       // order, and anti-spam rule files that are missing or do not parse.
       validateUserConfig(loaded.config);
-      if (loaded.config.antispam.enabled) await loadRules(loaded.config.antispam.rules);
-      ctx.stdout.write(`configuration OK (${loaded.files.length ? loaded.files.join(', ') : 'embedded defaults'})\n`);
+      const rules = loaded.config.antispam.enabled ? await loadRules(loaded.config.antispam.rules) : undefined;
+      for (const warning of rules?.warnings ?? []) ctx.stderr.write(`warning: ${warning}\n`);
+      ctx.stdout.write(`configuration OK (${loaded.files.length ? loaded.files.join(', ') : 'embedded defaults'})${rules ? `; ${rules.size} anti-spam rules${rules.warnings.length ? `, ${rules.warnings.length} with warnings above` : ''}` : ''}\n`);
     } else {
       ctx.stdout.write(renderEffectiveConfig(loaded));
     }

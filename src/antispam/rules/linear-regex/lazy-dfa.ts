@@ -9,7 +9,7 @@
  * DFA states at every character would cost more.
  */
 import type { Program } from './compile.js';
-import { NfaStepper, type Position } from './nfa-step.js';
+import { EDGE, NfaStepper } from './nfa-step.js';
 
 /** DFA states kept per regex before the cache is emptied (~0.6 KB each). */
 export const MAX_DFA_STATES = 1000;
@@ -30,8 +30,8 @@ const MATCHED = -1;
 interface DfaState {
   /** NFA instructions waiting at this position, before following empty moves; sorted. */
   readonly pending: readonly number[];
-  readonly atStart: boolean;
-  readonly prevWord: boolean;
+  /** The character before this position, as the assertions see it (nfa-step.ts: EDGE, WORD, LINE, OTHER). */
+  readonly prev: number;
   /** Transitions on ASCII code points: UNKNOWN, MATCHED or the next state's index + 1. */
   readonly ascii: Int32Array;
   /** The same for other code points, made when first needed. */
@@ -54,14 +54,15 @@ export class LazyDfa {
   private index = new Map<string, number>();
   private readonly stepper: NfaStepper;
   private readonly scratch: Int32Array;
+  private readonly maxStates: number;
   readonly stats: DfaStats = { statesBuilt: 0, cacheResets: 0, nfaFallbacks: 0, gaveUp: 0 };
 
   constructor(
     private readonly program: Program,
-    ignoreCase: boolean,
-    private readonly maxStates = MAX_DFA_STATES,
+    options: { ignoreCase: boolean; multiline: boolean; maxStates?: number },
   ) {
-    this.stepper = new NfaStepper(program, ignoreCase);
+    this.maxStates = options.maxStates ?? MAX_DFA_STATES;
+    this.stepper = new NfaStepper(program, options.ignoreCase, options.multiline);
     this.scratch = new Int32Array(program.insts.length + 1);
   }
 
@@ -69,7 +70,7 @@ export class LazyDfa {
   search(text: string, budget = MAX_SEARCH_STEPS): boolean | undefined {
     const resets = this.stats.cacheResets;
     this.stepper.work = 0;
-    let state = this.stateFor([this.program.start], true, false);
+    let state = this.stateFor([this.program.start], EDGE);
     let states = this.states;
     for (let i = 0; i < text.length; ) {
       const cp = text.codePointAt(i)!;
@@ -85,13 +86,13 @@ export class LazyDfa {
         if (this.stats.cacheResets !== resets) {
           this.stats.nfaFallbacks++;
           const at = states[next - 1]!;
-          return this.stepper.run(text, i, at.pending, at.prevWord, budget) ?? this.gaveUp();
+          return this.stepper.run(text, i, at.pending, at.prev, budget) ?? this.gaveUp();
         }
       } else if (next === MATCHED) return true;
       state = next - 1;
     }
     const last = this.states[state]!;
-    if (last.endMatch < 0) last.endMatch = this.stepper.closure(last.pending, last.pending.length, { atStart: last.atStart, atEnd: true, prevWord: last.prevWord, nextWord: false }) ? 1 : 0;
+    if (last.endMatch < 0) last.endMatch = this.stepper.closure(last.pending, last.pending.length, { prev: last.prev, next: EDGE }) ? 1 : 0;
     return last.endMatch === 1;
   }
 
@@ -103,14 +104,13 @@ export class LazyDfa {
   /** Builds (or finds) the state after `cp`; returns MATCHED or its index + 1. */
   private transition(from: number, cp: number): number {
     const state = this.states[from]!;
-    const nextWord = this.stepper.isWord(cp);
-    const at: Position = { atStart: state.atStart, atEnd: false, prevWord: state.prevWord, nextWord };
+    const next = this.stepper.classOf(cp);
     let target = MATCHED;
-    if (!this.stepper.closure(state.pending, state.pending.length, at)) {
+    if (!this.stepper.closure(state.pending, state.pending.length, { prev: state.prev, next })) {
       const n = this.stepper.advance(cp, this.scratch);
       const pending = Array.from(this.scratch.subarray(0, n)).sort((a, b) => a - b);
       const resetBefore = this.stats.cacheResets;
-      target = this.stateFor(pending, false, this.program.usesWordBoundary && nextWord) + 1;
+      target = this.stateFor(pending, next) + 1;
       // After a reset `from` is gone; the transition is simply not remembered.
       if (this.stats.cacheResets !== resetBefore) return target;
     }
@@ -119,8 +119,8 @@ export class LazyDfa {
     return target;
   }
 
-  private stateFor(pending: number[], atStart: boolean, prevWord: boolean): number {
-    const key = `${atStart ? 1 : 0}${prevWord ? 1 : 0}:${pending.join(',')}`;
+  private stateFor(pending: number[], prev: number): number {
+    const key = `${prev}:${pending.join(',')}`;
     const known = this.index.get(key);
     if (known !== undefined) return known;
     if (this.states.length >= this.maxStates) {
@@ -128,7 +128,7 @@ export class LazyDfa {
       this.index = new Map();
       this.stats.cacheResets++;
     }
-    this.states.push({ pending, atStart, prevWord, ascii: new Int32Array(128), other: undefined, endMatch: -1 });
+    this.states.push({ pending, prev, ascii: new Int32Array(128), other: undefined, endMatch: -1 });
     this.stats.statesBuilt++;
     this.index.set(key, this.states.length - 1);
     return this.states.length - 1;

@@ -4,9 +4,16 @@ import fc from 'fast-check';
 import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
 import { MAX_DFA_STATES, MAX_SEARCH_STEPS } from './lazy-dfa.js';
 import { PARSE_LIMITS } from './parse.js';
+import { reduceIdentityEscapes } from './rule-dialect.js';
 
 function compiled(source: string, ignoreCase = true): LinearRegex {
   const r = compileLinearRegex(source, { ignoreCase });
+  if (!r.ok) assert.fail(`${source}: ${r.error}`);
+  return r.regex;
+}
+
+function compiledM(source: string): LinearRegex {
+  const r = compileLinearRegex(source, { multiline: true });
   if (!r.ok) assert.fail(`${source}: ${r.error}`);
   return r.regex;
 }
@@ -54,6 +61,15 @@ test('matches as a JavaScript RegExp with the i and u flags would, construct by 
   ];
   for (const [source, texts] of rows) for (const text of texts) agree(source, text);
   for (const [source, texts] of rows.slice(0, 8)) for (const text of texts) agree(source, text, false);
+  // Multiline: ^ and $ at line ends too (\n, \r, U+2028, U+2029).
+  for (const [source, texts] of [
+    ['^x-mailer: microsoft', ['Subject: hi\nX-Mailer: Microsoft Outlook', 'X-Mailer: Microsoft', 'Subject: X-Mailer: Microsoft']],
+    ['outlook$', ['X-Mailer: Outlook\nSubject: hi', 'Outlook\r\n', 'Outlook express']],
+    ['^$', ['a\n\nb', 'a\nb', '']],
+    ['^\\s*dear friend', ['Hello\n  Dear Friend,', 'Hello Dear Friend']],
+  ] as Array<[string, string[]]>) {
+    for (const text of texts) assert.equal(compiledM(source).test(text), new RegExp(source, 'imu').test(text), `/${source}/imu on ${JSON.stringify(text)}`);
+  }
 });
 
 test('refuses, with the reason, what cannot run in linear time and what JavaScript refuses', () => {
@@ -69,15 +85,38 @@ test('refuses, with the reason, what cannot run in linear time and what JavaScri
     ['((a{100}){100}){100}', /states once its repetitions are expanded/],
     ['x'.repeat(PARSE_LIMITS.maxPatternLength + 1), /longer than 4096/],
     [`${'('.repeat(PARSE_LIMITS.maxNesting + 1)}a${')'.repeat(PARSE_LIMITS.maxNesting + 1)}`, /nested deeper than 64/],
-    ['(unclosed', /Unterminated group/],
-    ['a**', /Nothing to repeat/],
-    ['\\q', /Invalid escape/],
+    ['(unclosed', /^Unterminated group$/],
+    ['a**', /^Nothing to repeat$/],
+    ['\\q', /^Invalid escape$/],
   ];
   for (const [source, reason] of refused) {
     const r = compileLinearRegex(source);
     assert.equal(r.ok, false, source.slice(0, 40));
     if (!r.ok) assert.match(r.error, reason, source.slice(0, 40));
   }
+});
+
+test('what SpamAssassin administrators paste: Perl escapes of punctuation work, Perl-only syntax and /…/i delimiters are refused with what to write', () => {
+  assert.ok(compiled('user\\@example\\.com').test('mail USER@example.com now'));
+  assert.ok(!compiled('user\\@example\\.com').test('user@exampleXcom'));
+  assert.ok(compiled('pre\\-approved').test('You are PRE-APPROVED'));
+  assert.ok(compiled('mortgage\\ rates').test('low mortgage rates'));
+  assert.ok(compiled('[\\-\\@]x').test('@x') && compiled('[\\-\\@]x').test('-x'));
+  assert.ok(compiled('\\"free\\"').test('a "free" gift'));
+  const refused: Array<[string, RegExp]> = [
+    ['/\\bcheap\\s+meds\\b/i', /looks pasted with its slashes and flags \(\/…\/i\): write only what is between the slashes/],
+    ['(?i)viagra', /Invalid group: inline flags such as \(\?i\) are not JavaScript: rule regexes are always case-insensitive/],
+    ['\\Afoo\\z', /Invalid escape: \\A, \\z and \\Z are not JavaScript: use \^ and \$/],
+    ['[[:alpha:]]{20}', /POSIX classes such as \[\[:alpha:\]\] are not JavaScript/],
+    ['\\bmoney(?! back)', /^lookahead and lookbehind .* \(at character 8: "\(\?! back"\)$/],
+    ['a\\@b(\\w)\\1', /^backreferences .* \(at character 9: "\\1"\)$/],
+  ];
+  for (const [source, reason] of refused) {
+    const r = compileLinearRegex(source);
+    assert.equal(r.ok, false, source);
+    if (!r.ok) assert.match(r.error, reason, source);
+  }
+  assert.ok(compiled('/images/').test('http://x.example/images/a.gif'), 'a path between slashes without flags is a pattern');
 });
 
 test('patterns that make a backtracking engine run for minutes take linear time here', { timeout: 60_000 }, () => {
@@ -131,14 +170,15 @@ test('a search that would take more than its step budget gives up and says so (s
  * is at index 2), where the standard and this matcher see one character.
  */
 function regExpTest(source: string, flags: string, text: string): boolean | undefined {
-  const m = new RegExp(source, flags).exec(text);
+  // Perl-style escapes of punctuation (\\-, \\@, \\ ) mean the character itself, as without /u.
+  const m = new RegExp(reduceIdentityEscapes(source).source, flags).exec(text);
   if (m === null) return false;
   const low = text.charCodeAt(m.index);
   return m.index > 0 && low >= 0xdc00 && low <= 0xdfff && text.charCodeAt(m.index - 1) >= 0xd800 && text.charCodeAt(m.index - 1) <= 0xdbff ? undefined : true;
 }
 
 /** Random patterns built from the supported grammar, rendered as JavaScript source. */
-const ALPHABET = ['a', 'b', 'A', 'é', 'É', ' ', '-', '1', '.', '\n', 'ß', 'Ж', 'ж', '😀'];
+const ALPHABET = ['a', 'b', 'A', 'é', 'É', ' ', '-', '1', '.', '\n', '\r', '\u2028', 'ß', 'Ж', 'ж', '😀'];
 const patternArb: fc.Arbitrary<string> = fc.letrec<{ node: string; atom: string; term: string }>((tie) => ({
   atom: fc.oneof(
     { depthSize: 'small' },
@@ -155,14 +195,14 @@ const patternArb: fc.Arbitrary<string> = fc.letrec<{ node: string; atom: string;
 })).node;
 const textArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 14 }).map((cs) => cs.join(''));
 
-test('property: on random patterns and texts, the same answer as RegExp (i and u flags, and u alone)', () => {
+test('property: on random patterns and texts, the same answer as RegExp (u flag, with and without i and m)', () => {
   fc.assert(
-    fc.property(patternArb, fc.array(textArb, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.constantFrom(undefined, 2, 3), (source, texts, ignoreCase, maxDfaStates) => {
+    fc.property(patternArb, fc.array(textArb, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.boolean(), fc.constantFrom(undefined, 2, 3), (source, texts, ignoreCase, multiline, maxDfaStates) => {
       // A cache of 2 or 3 states sends most searches to the NFA fallback after a character or two.
-      const r = compileLinearRegex(source, { ignoreCase, maxDfaStates });
+      const r = compileLinearRegex(source, { ignoreCase, multiline, maxDfaStates });
       if (!r.ok) return; // a pattern too large once expanded, or one V8 refuses (a quantified assertion)
       for (const text of texts) {
-        const expected = regExpTest(source, ignoreCase ? 'iu' : 'u', text);
+        const expected = regExpTest(source, `${ignoreCase ? 'i' : ''}${multiline ? 'm' : ''}u`, text);
         if (expected !== undefined) assert.equal(r.regex.test(text), expected, `/${source}/ on ${JSON.stringify(text)} (${maxDfaStates ?? 'default'} DFA states)`);
       }
     }),

@@ -16,11 +16,20 @@ function inVariants(set: CharSet, variants: readonly number[]): boolean {
   return variants.some((v) => inRanges(set.ranges, v)) !== set.negated;
 }
 
+/**
+ * What a character is for the assertions: the text's edge (before the first or after the last
+ * character), a word character (only told apart when the pattern has \b or \B), a line
+ * terminator (only in multiline mode, where ^ and $ also match at line ends), anything else.
+ */
+export const EDGE = 0;
+export const WORD = 1;
+export const LINE = 2;
+export const OTHER = 3;
+
+/** The characters on either side of a position, as EDGE, WORD, LINE or OTHER. */
 export interface Position {
-  atStart: boolean;
-  atEnd: boolean;
-  prevWord: boolean;
-  nextWord: boolean;
+  prev: number;
+  next: number;
 }
 
 export class NfaStepper {
@@ -45,6 +54,7 @@ export class NfaStepper {
   constructor(
     readonly program: Program,
     private readonly ignoreCase: boolean,
+    private readonly multiline: boolean,
   ) {
     const n = program.insts.length;
     this.word = wordSet(ignoreCase);
@@ -69,8 +79,11 @@ export class NfaStepper {
     });
   }
 
-  isWord(cp: number): boolean {
-    return setMatches(this.word, cp, false);
+  /** WORD, LINE or OTHER (see EDGE): only what the program's assertions can tell apart. */
+  classOf(cp: number): number {
+    if (this.program.usesWordBoundary && setMatches(this.word, cp, false)) return WORD;
+    if (this.multiline && (cp === 0x0a || cp === 0x0d || cp === 0x2028 || cp === 0x2029)) return LINE;
+    return OTHER;
   }
 
   private nextStamp(): number {
@@ -90,7 +103,9 @@ export class NfaStepper {
     const { ops, arg1, arg2, seen, stack, sets } = this;
     const stamp = this.nextStamp();
     // What each assertion says here, by its code (start, end, word boundary, not a boundary).
-    const holds = [at.atStart, at.atEnd, at.prevWord !== at.nextWord, at.prevWord === at.nextWord];
+    const prevWord = at.prev === WORD;
+    const nextWord = at.next === WORD;
+    const holds = [at.prev === EDGE || at.prev === LINE, at.next === EDGE || at.next === LINE, prevWord !== nextWord, prevWord === nextWord];
     let top = 0;
     let matched = false;
     let setCount = 0;
@@ -156,25 +171,24 @@ export class NfaStepper {
    * over the program per character, no allocation. Gives up (undefined) once `work` passes
    * `budget`.
    */
-  run(text: string, from: number, pending: readonly number[], prevWord: boolean, budget: number): boolean | undefined {
+  run(text: string, from: number, pending: readonly number[], prev: number, budget: number): boolean | undefined {
     const size = this.program.insts.length + 1;
     let cur = new Int32Array(size);
     let next = new Int32Array(size);
     cur.set(pending);
     let count = pending.length;
-    const at: Position = { atStart: false, atEnd: false, prevWord, nextWord: false };
+    const at: Position = { prev, next: EDGE };
     for (let i = from; i < text.length; ) {
       const cp = text.codePointAt(i)!;
       i += cp > 0xffff ? 2 : 1;
-      at.nextWord = this.isWord(cp);
+      at.next = this.classOf(cp);
       if (this.closure(cur, count, at)) return true;
       count = this.advance(cp, next);
       if (this.work > budget) return undefined;
       [cur, next] = [next, cur];
-      at.prevWord = this.program.usesWordBoundary && at.nextWord;
+      at.prev = at.next;
     }
-    at.atEnd = true;
-    at.nextWord = false;
+    at.next = EDGE;
     return this.closure(cur, count, at);
   }
 }

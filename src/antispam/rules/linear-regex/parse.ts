@@ -26,7 +26,15 @@ export const PARSE_LIMITS = {
   maxRepeat: 1000,
 } as const;
 
-export class RegexUnsupported extends Error {}
+/** A pattern this matcher will not run: `what` says why, `at` is the code-point index of the construct. */
+export class RegexUnsupported extends Error {
+  constructor(
+    readonly what: string,
+    readonly at?: number,
+  ) {
+    super(at === undefined ? what : `${what} (at character ${at + 1})`);
+  }
+}
 
 /** A class escape, or a single code point (as a one-code-point range). */
 type ClassAtom = { ranges: number[]; single?: number };
@@ -38,8 +46,8 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
   let depth = 0;
   const peek = (offset = 0) => cps[pos + offset];
   const is = (ch: string, offset = 0) => cps[pos + offset] === ch.codePointAt(0);
-  const fail = (what: string): never => {
-    throw new RegexUnsupported(`${what} (at character ${pos + 1})`);
+  const fail = (what: string, at = pos): never => {
+    throw new RegexUnsupported(what, at);
   };
   const single = (cp: number): RegexNode => ({ t: 'set', set: { ranges: [cp, cp], negated: false } });
 
@@ -74,12 +82,13 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
     else if (is('+')) [min, max, pos] = [1, Infinity, pos + 1];
     else if (is('?')) [min, max, pos] = [0, 1, pos + 1];
     else if (is('{')) {
+      const brace = pos;
       pos++;
-      min = number();
+      min = number(brace);
       max = min;
       if (is(',')) {
         pos++;
-        max = is('}') ? Infinity : number();
+        max = is('}') ? Infinity : number(brace);
       }
       if (!is('}')) fail('unexpected character in {n,m}');
       pos++;
@@ -88,12 +97,12 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
     return { t: 'rep', node, min, max };
   }
 
-  function number(): number {
+  function number(brace: number): number {
     const start = pos;
     while (peek() !== undefined && peek()! >= 0x30 && peek()! <= 0x39) pos++;
     if (pos === start) fail('expected a number in {n,m}');
     const n = Number(String.fromCodePoint(...cps.slice(start, pos)));
-    if (n > PARSE_LIMITS.maxRepeat) fail(`a repetition count above ${PARSE_LIMITS.maxRepeat}`);
+    if (n > PARSE_LIMITS.maxRepeat) fail(`a repetition count above ${PARSE_LIMITS.maxRepeat}`, brace);
     return n;
   }
 
@@ -114,6 +123,7 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
   }
 
   function group(): RegexNode {
+    const open = pos;
     pos++;
     if (is('?')) {
       if (is(':', 1)) pos += 2;
@@ -122,9 +132,9 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
         while (peek() !== undefined && !is('>')) pos++;
         if (!is('>')) fail('unterminated group name');
         pos++;
-      } else return fail('lookahead and lookbehind ((?=, (?!, (?<=, (?<!) cannot be matched in linear time');
+      } else return fail('lookahead and lookbehind ((?=, (?!, (?<=, (?<!) cannot be matched in linear time', open);
     }
-    if (++depth > PARSE_LIMITS.maxNesting) fail(`groups nested deeper than ${PARSE_LIMITS.maxNesting}`);
+    if (++depth > PARSE_LIMITS.maxNesting) fail(`groups nested deeper than ${PARSE_LIMITS.maxNesting}`, open);
     const inner = disjunction();
     depth--;
     if (!is(')')) fail('missing )');
@@ -148,6 +158,7 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
     const cp = peek();
     if (cp === undefined) return fail('trailing backslash');
     const ch = String.fromCodePoint(cp);
+    const backslash = pos - 1;
     pos++;
     if ('dDwWsS'.includes(ch)) return { ranges: classEscapeRanges(ch, ignoreCase) };
     const one = (v: number): ClassAtom => ({ ranges: [v, v], single: v });
@@ -157,9 +168,9 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
     if (ch === 'f') return one(12);
     if (ch === 'r') return one(13);
     if (ch === '0' && !(peek() !== undefined && peek()! >= 0x30 && peek()! <= 0x39)) return one(0);
-    if (ch >= '1' && ch <= '9') return fail('backreferences (\\1…) cannot be matched in linear time');
-    if (ch === 'k') return fail('named backreferences (\\k<…>) cannot be matched in linear time');
-    if (ch === 'p' || ch === 'P') return fail('Unicode property escapes (\\p{…}) are not supported: list the characters in a class');
+    if (ch >= '1' && ch <= '9') return fail('backreferences (\\1…) cannot be matched in linear time', backslash);
+    if (ch === 'k') return fail('named backreferences (\\k<…>) cannot be matched in linear time', backslash);
+    if (ch === 'p' || ch === 'P') return fail('Unicode property escapes (\\p{…}) are not supported: list the characters in a class', backslash);
     if (ch === 'c') {
       const letter = peek();
       if (letter === undefined || !/[A-Za-z]/.test(String.fromCodePoint(letter))) return fail('bad \\c escape');
