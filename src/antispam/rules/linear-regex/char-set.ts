@@ -1,14 +1,16 @@
 /**
  * Sets of code points for the linear-time rule matcher: sorted, disjoint inclusive ranges
- * ([lo0, hi0, lo1, hi1, ...]), optionally negated, tested case-insensitively when asked.
+ * ([lo0, hi0, lo1, hi1, ...]), optionally negated; closed under case when built for a
+ * case-insensitive regex, so matching never folds the text.
  */
+import { CASE_CLASSES } from './case-folding-data.js';
 
 export const MAX_CODE_POINT = 0x10ffff;
 
 export interface CharSet {
   /** Sorted, disjoint, non-adjacent inclusive ranges: lo, hi, lo, hi, ... */
   readonly ranges: readonly number[];
-  /** Matches the code points *not* in `ranges` (after case variants are tried). */
+  /** Matches the code points *not* in `ranges`. */
   readonly negated: boolean;
 }
 
@@ -53,35 +55,25 @@ export function inRanges(ranges: readonly number[], cp: number): boolean {
   return false;
 }
 
-function singleCodePoint(s: string): number | undefined {
-  const cp = s.codePointAt(0)!;
-  return s.length === (cp > 0xffff ? 2 : 1) ? cp : undefined;
-}
-
 /**
- * The forms a code point takes under case-insensitive matching: itself, its lower and upper
- * case, and the lower case of its upper case (so final sigma meets sigma, the Kelvin sign k).
- * Mappings to more than one code point (ß → SS) are ignored, as in JavaScript's /iu.
+ * A set closed under case: every code point that /iu regexes treat as the same letter as one in
+ * `ranges` (Unicode simple case folding as V8 applies it, case-folding-data.ts) is added. A text
+ * character then matches a case-insensitive set exactly when it is in the closed ranges.
  */
-export function caseVariants(cp: number): number[] {
-  const ch = String.fromCodePoint(cp);
-  const out = [cp];
-  const upper = singleCodePoint(ch.toUpperCase());
-  for (const v of [singleCodePoint(ch.toLowerCase()), upper, upper === undefined ? undefined : singleCodePoint(String.fromCodePoint(upper).toLowerCase())]) {
-    if (v !== undefined && !out.includes(v)) out.push(v);
+export function caseClosed(ranges: readonly number[]): number[] {
+  const extra: Array<[number, number]> = [];
+  for (const members of CASE_CLASSES) {
+    if (members.some((cp) => inRanges(ranges, cp))) for (const cp of members) extra.push([cp, cp]);
   }
-  return out;
+  return extra.length ? normaliseRanges([...rangesToPairs(ranges), ...extra]) : [...ranges];
 }
 
-export function setMatches(set: CharSet, cp: number, ignoreCase: boolean): boolean {
-  const found = ignoreCase ? caseVariants(cp).some((v) => inRanges(set.ranges, v)) : inRanges(set.ranges, cp);
-  return found !== set.negated;
+export function setMatches(set: CharSet, cp: number): boolean {
+  return inRanges(set.ranges, cp) !== set.negated;
 }
 
 const DIGIT: Array<[number, number]> = [[0x30, 0x39]];
 const WORD: Array<[number, number]> = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
-/** Under /iu JavaScript's word characters also hold ſ (U+017F) and the Kelvin sign (U+212A), which fold to s and k. */
-const WORD_IGNORE_CASE: Array<[number, number]> = [...WORD, [0x17f, 0x17f], [0x212a, 0x212a]];
 /** JavaScript's \s: WhiteSpace and LineTerminator. */
 const SPACE: Array<[number, number]> = [
   [0x09, 0x0d], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a], [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff],
@@ -89,10 +81,11 @@ const SPACE: Array<[number, number]> = [
 /** What `.` does not match without the s flag. */
 export const LINE_TERMINATORS: Array<[number, number]> = [[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]];
 
-/** The ranges of a class escape letter (d, w, s; upper case = complement). */
+/** The ranges of a class escape letter (d, w, s; upper case = complement), closed under case with `ignoreCase`. */
 export function classEscapeRanges(letter: string, ignoreCase: boolean): number[] {
-  const base = letter.toLowerCase() === 'd' ? DIGIT : letter.toLowerCase() === 'w' ? (ignoreCase ? WORD_IGNORE_CASE : WORD) : SPACE;
-  const ranges = normaliseRanges(base);
+  const base = normaliseRanges(letter.toLowerCase() === 'd' ? DIGIT : letter.toLowerCase() === 'w' ? WORD : SPACE);
+  // Under /iu, \w also holds what folds to a word character (ſ, the Kelvin sign), and \W is its complement.
+  const ranges = ignoreCase ? caseClosed(base) : base;
   return letter === letter.toUpperCase() ? complementRanges(ranges) : ranges;
 }
 

@@ -25,13 +25,17 @@ export const MAX_INSTRUCTIONS = 20_000;
 export function compileProgram(root: RegexNode): Program {
   const insts: Instruction[] = [{ op: 'match' }];
   let usesWordBoundary = false;
+  // Expansion that adds no instruction (repeats of zero-width groups) is counted too.
+  let calls = 0;
+  const tooLarge = () => new RegexUnsupported(`more than ${MAX_INSTRUCTIONS} states once its repetitions are expanded: use smaller {n,m} counts`);
   const push = (inst: Instruction): number => {
-    if (insts.length >= MAX_INSTRUCTIONS) throw new RegexUnsupported(`more than ${MAX_INSTRUCTIONS} states once its repetitions are expanded: use smaller {n,m} counts`);
+    if (insts.length >= MAX_INSTRUCTIONS) throw tooLarge();
     insts.push(inst);
     return insts.length - 1;
   };
   /** Instructions for `node` that continue at `next` when it has matched; returns the entry. */
   const build = (node: RegexNode, next: number): number => {
+    if (++calls > 4 * MAX_INSTRUCTIONS) throw tooLarge();
     switch (node.t) {
       case 'empty':
         return next;

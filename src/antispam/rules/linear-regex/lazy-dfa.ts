@@ -1,29 +1,34 @@
 /**
  * Runs a compiled program over a text as a lazily built DFA (the approach of RE2 and Rust's
  * regex crate): each DFA state is the set of NFA instructions alive at a position, built the
- * first time it is reached and cached with its transitions. Every character costs one table
- * lookup once warm, and at most one pass over the program when not, so a search is linear in
- * the text whatever the pattern. The cache is bounded: when it fills up during a search, it is
- * emptied and the rest of the text is run on the NFA directly (nfa-step.ts), which costs at most
- * one pass over the live instructions per character and allocates nothing, where rebuilding
- * DFA states at every character would cost more.
+ * first time it is reached and cached with its transitions, which are keyed by code-point class
+ * (nfa-step.ts), so every character costs one lookup once warm, in any script. The cache is
+ * bounded in states and in the instructions they hold; when it fills up during a search, it is
+ * emptied and the rest of the text is run on the NFA directly, which costs at most one pass over
+ * the live instructions per character and allocates nothing. Every search has a step budget.
  */
 import type { Program } from './compile.js';
 import { EDGE, NfaStepper } from './nfa-step.js';
 
-/** DFA states kept per regex before the cache is emptied (~0.6 KB each). */
+/** DFA states kept per regex before the cache is emptied. */
 export const MAX_DFA_STATES = 1000;
+/**
+ * NFA instructions held by the cached states of one regex, in all: bounds the cache's memory
+ * (each costs ~20 bytes in its state's list and key), ~4 MB per regex at most.
+ */
+export const MAX_CACHED_INSTRUCTIONS = 200_000;
 
 /**
- * Instruction steps one search may take (building DFA states, or on the NFA): about 0.15 s. A
- * small pattern never comes near it (a warm DFA takes no steps); a pattern with hundreds of
- * counted repetitions on a text of hundreds of kilobytes can, and then the search gives up.
+ * Steps one search may take (NFA instructions visited, and the instructions of each DFA state
+ * built): about 0.15–0.3 s. A small pattern never comes near it (a cached DFA state costs no
+ * steps); a pattern with hundreds of counted repetitions on a text of hundreds of kilobytes can,
+ * and then the search gives up.
  */
 export const MAX_SEARCH_STEPS = 10_000_000;
 
-/** Non-ASCII transitions remembered per state (text in many scripts would otherwise grow it without end). */
-const MAX_OTHER_TRANSITIONS = 256;
-/** Transition table entries: 0 unknown (a new Int32Array is all 0), -1 matched, else state index + 1. */
+/** Transitions kept in an array when the program has at most this many code-point classes, else in a map. */
+const MAX_DENSE_CLASSES = 256;
+/** Transition entries: 0 unknown (a new Int32Array is all 0), -1 matched, else state index + 1. */
 const UNKNOWN = 0;
 const MATCHED = -1;
 
@@ -32,10 +37,9 @@ interface DfaState {
   readonly pending: readonly number[];
   /** The character before this position, as the assertions see it (nfa-step.ts: EDGE, WORD, LINE, OTHER). */
   readonly prev: number;
-  /** Transitions on ASCII code points: UNKNOWN, MATCHED or the next state's index + 1. */
-  readonly ascii: Int32Array;
-  /** The same for other code points, made when first needed. */
-  other: Map<number, number> | undefined;
+  /** Transitions by code-point class: UNKNOWN, MATCHED or the next state's index + 1. */
+  readonly dense: Int32Array | undefined;
+  readonly sparse: Map<number, number> | undefined;
   /** Whether the text may end here: -1 unknown, 0 no, 1 yes. */
   endMatch: number;
 }
@@ -52,6 +56,7 @@ export interface DfaStats {
 export class LazyDfa {
   private states: DfaState[] = [];
   private index = new Map<string, number>();
+  private cachedInstructions = 0;
   private readonly stepper: NfaStepper;
   private readonly scratch: Int32Array;
   private readonly maxStates: number;
@@ -69,30 +74,32 @@ export class LazyDfa {
   /** Whether the pattern matches anywhere in `text`; undefined when the search gave up at its step budget. */
   search(text: string, budget = MAX_SEARCH_STEPS): boolean | undefined {
     const resets = this.stats.cacheResets;
-    this.stepper.work = 0;
+    const stepper = this.stepper;
+    stepper.work = 0;
     let state = this.stateFor([this.program.start], EDGE);
     let states = this.states;
     for (let i = 0; i < text.length; ) {
       const cp = text.codePointAt(i)!;
       i += cp > 0xffff ? 2 : 1;
       const s = states[state]!;
-      let next = cp < 128 ? s.ascii[cp]! : (s.other?.get(cp) ?? UNKNOWN);
+      const cls = stepper.classOfCodePoint(cp);
+      let next = s.dense ? s.dense[cls]! : (s.sparse!.get(cls) ?? UNKNOWN);
       if (next === UNKNOWN) {
         // The cold path: build the next state (cache resets happen only here).
-        next = this.transition(state, cp);
+        next = this.transition(state, cp, cls);
         if (next === MATCHED) return true;
-        if (this.stepper.work > budget) return this.gaveUp();
+        if (stepper.work > budget) return this.gaveUp();
         states = this.states;
         if (this.stats.cacheResets !== resets) {
           this.stats.nfaFallbacks++;
           const at = states[next - 1]!;
-          return this.stepper.run(text, i, at.pending, at.prev, budget) ?? this.gaveUp();
+          return stepper.run(text, i, at.pending, at.prev, budget) ?? this.gaveUp();
         }
       } else if (next === MATCHED) return true;
       state = next - 1;
     }
-    const last = this.states[state]!;
-    if (last.endMatch < 0) last.endMatch = this.stepper.closure(last.pending, last.pending.length, { prev: last.prev, next: EDGE }) ? 1 : 0;
+    const last = states[state]!;
+    if (last.endMatch < 0) last.endMatch = stepper.closure(last.pending, last.pending.length, { prev: last.prev, next: EDGE }) ? 1 : 0;
     return last.endMatch === 1;
   }
 
@@ -101,21 +108,23 @@ export class LazyDfa {
     return undefined;
   }
 
-  /** Builds (or finds) the state after `cp`; returns MATCHED or its index + 1. */
-  private transition(from: number, cp: number): number {
+  /** Builds (or finds) the state after `cp` (of class `cls`); returns MATCHED or its index + 1. */
+  private transition(from: number, cp: number, cls: number): number {
     const state = this.states[from]!;
     const next = this.stepper.classOf(cp);
     let target = MATCHED;
     if (!this.stepper.closure(state.pending, state.pending.length, { prev: state.prev, next })) {
       const n = this.stepper.advance(cp, this.scratch);
       const pending = Array.from(this.scratch.subarray(0, n)).sort((a, b) => a - b);
+      // Sorting and keying the new state cost about as much as visiting its instructions again.
+      this.stepper.work += 2 * n;
       const resetBefore = this.stats.cacheResets;
       target = this.stateFor(pending, next) + 1;
       // After a reset `from` is gone; the transition is simply not remembered.
       if (this.stats.cacheResets !== resetBefore) return target;
     }
-    if (cp < 128) state.ascii[cp] = target;
-    else if ((state.other ??= new Map()).size < MAX_OTHER_TRANSITIONS) state.other.set(cp, target);
+    if (state.dense) state.dense[cls] = target;
+    else state.sparse!.set(cls, target);
     return target;
   }
 
@@ -123,12 +132,15 @@ export class LazyDfa {
     const key = `${prev}:${pending.join(',')}`;
     const known = this.index.get(key);
     if (known !== undefined) return known;
-    if (this.states.length >= this.maxStates) {
+    if (this.states.length >= this.maxStates || this.cachedInstructions + pending.length > MAX_CACHED_INSTRUCTIONS) {
       this.states = [];
       this.index = new Map();
+      this.cachedInstructions = 0;
       this.stats.cacheResets++;
     }
-    this.states.push({ pending, prev, ascii: new Int32Array(128), other: undefined, endMatch: -1 });
+    const dense = this.stepper.classCount <= MAX_DENSE_CLASSES;
+    this.states.push({ pending, prev, dense: dense ? new Int32Array(this.stepper.classCount) : undefined, sparse: dense ? undefined : new Map(), endMatch: -1 });
+    this.cachedInstructions += pending.length;
     this.stats.statesBuilt++;
     this.index.set(key, this.states.length - 1);
     return this.states.length - 1;

@@ -5,6 +5,7 @@ import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
 import { MAX_DFA_STATES, MAX_SEARCH_STEPS } from './lazy-dfa.js';
 import { PARSE_LIMITS } from './parse.js';
 import { reduceIdentityEscapes } from './rule-dialect.js';
+import { CASE_CLASSES } from './case-folding-data.js';
 
 function compiled(source: string, ignoreCase = true): LinearRegex {
   const r = compileLinearRegex(source, { ignoreCase });
@@ -117,6 +118,49 @@ test('what SpamAssassin administrators paste: Perl escapes of punctuation work, 
     if (!r.ok) assert.match(r.error, reason, source);
   }
   assert.ok(compiled('/images/').test('http://x.example/images/a.gif'), 'a path between slashes without flags is a pattern');
+});
+
+test('case-insensitive matching is exactly /iu for every cased code point (Unicode simple case folding, as V8 applies it)', () => {
+  const universe = new Set<number>();
+  for (const members of CASE_CLASSES) for (const cp of members) universe.add(cp);
+  const escape = (cp: number) => `\\u{${cp.toString(16)}}`;
+  const related = (cp: number) => {
+    const ch = String.fromCodePoint(cp);
+    const out = new Set<number>([cp, 0x69, 0x49, 0x131, 0x130, 0x73, 0x17f, 0x3c3, 0x3c2]);
+    for (const m of [ch.toLowerCase(), ch.toUpperCase(), ch.toLowerCase().toUpperCase(), ch.toUpperCase().toLowerCase()]) out.add(m.codePointAt(0)!);
+    for (const members of CASE_CLASSES) if (members.includes(cp)) for (const m of members) out.add(m);
+    return out;
+  };
+  let compared = 0;
+  for (const cp of universe) {
+    for (const source of [escape(cp), `[${escape(cp)}]`, `[^${escape(cp)}]`]) {
+      const ours = compiled(source);
+      const v8 = new RegExp(`^(?:${source})$`, 'iu');
+      for (const other of related(cp)) {
+        const text = String.fromCodePoint(other);
+        assert.equal(ours.test(text), v8.test(text), `/${source}/iu on U+${other.toString(16)}`);
+        compared++;
+      }
+    }
+  }
+  // The cases a review found with the lower/upper comparison this replaced.
+  for (const [source, text] of [['ẞ', 'ß'], ['[^ẞ]', 'ß'], ['ᾼ', 'ᾳ'], ['\\u0390', '\u1fd3'], ['\\u03b0', '\u1fe3'], ['ﬅ', 'ﬆ'], ['i', 'ı'], ['I', 'ı'], ['\\w', 'ı'], ['v\\w+agra', 'vıagra'], ['\\bı', 'aı']] as const) agree(source, text);
+  assert.ok(compared > 9000, `${compared} comparisons`);
+});
+
+test('a text in another script costs one lookup per character: a keyword after 256 KB of CJK is found, quickly', () => {
+  const cjk = Array.from({ length: 256 * 1024 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 3000))).join('');
+  const re = compiled('free|cash|money|loan|credit|viagra|cialis|pharmacy|casino|winner');
+  assert.equal(re.search(`${cjk} viagra`), true, 'not given up');
+  assert.ok(re.stats.statesBuilt < 20, `${re.stats.statesBuilt} DFA states`);
+});
+
+test('repeats of nothing compile to nothing; expansions past the limit are refused, quickly', { timeout: 30_000 }, () => {
+  for (const source of ['(?:(?:(?:){1000}){1000}){1000}', '(?:(?:(?:a{0}){1000}){1000}){1000}x']) assert.ok(compiled(source).test('x'), source);
+  for (const source of ['(?:(?:(?:^|){1000}){1000}){1000}', '(?:(?:(?:\\b){1000}){1000}){1000}', '(?:(?:(?:(?:a?){1000}){1000}){1000}){1000}']) {
+    const r = compileLinearRegex(source);
+    assert.ok(!r.ok && /states once its repetitions are expanded/.test(r.error), source);
+  }
 });
 
 test('patterns that make a backtracking engine run for minutes take linear time here', { timeout: 60_000 }, () => {

@@ -5,7 +5,7 @@
  * the rule miss. Searched as paths through the NFA paired with a KMP automaton of the literal:
  * a path to the match instruction on which the literal never completes is a counterexample.
  */
-import { inRanges, setMatches, type CharSet } from './char-set.js';
+import { setMatches, type CharSet } from './char-set.js';
 import type { Program } from './compile.js';
 
 /** Pairs (NFA instruction × literal prefix) searched at most; past it, no answer. */
@@ -28,13 +28,16 @@ function failureTable(lit: readonly string[]): number[] {
 }
 
 /** A code point of `set` that is none of `avoid` in any case, or undefined. */
-function otherMember(set: CharSet, avoid: ReadonlySet<string>, ignoreCase: boolean): number | undefined {
-  const ok = (cp: number) => !avoid.has(fold(String.fromCodePoint(cp))) && setMatches(set, cp, ignoreCase);
+function otherMember(set: CharSet, avoid: ReadonlySet<string>): number | undefined {
+  const ok = (cp: number) => !avoid.has(fold(String.fromCodePoint(cp))) && setMatches(set, cp);
   const candidates = set.negated ? [0x78, 0x71, 0x7a, 0x30, 0x20, 0x23, 0x5f, 0xe9, 0x416] : [];
   for (let i = 0; !set.negated && i < set.ranges.length && candidates.length < 64; i += 2) {
     for (let cp = set.ranges[i]!; cp <= set.ranges[i + 1]! && candidates.length < 64; cp++) if (!(cp >= 0xd800 && cp <= 0xdfff)) candidates.push(cp);
   }
-  return candidates.find(ok);
+  // Shown to administrators: a lower-case letter reads best where the set allows one.
+  const lower = (cp: number) => String.fromCodePoint(cp).toLowerCase().codePointAt(0)!;
+  const found = candidates.find(ok);
+  return found !== undefined && ok(lower(found)) ? lower(found) : found;
 }
 
 /**
@@ -82,11 +85,11 @@ export function textAvoidingLiteral(program: Program, literal: string, ignoreCas
       // One character of each kind the literal tells apart: each of its letters, and any other.
       for (const ch of litChars) {
         const cp = ch.codePointAt(0)!;
-        const member = ignoreCase ? setMatches(inst.set, cp, true) : inRanges(inst.set.ranges, cp) !== inst.set.negated;
+        const member = setMatches(inst.set, cp);
         const next = member ? step(k, ch) : lit.length;
         if (next < lit.length) visit(at, inst.next, next, ch);
       }
-      const other = otherMember(inst.set, litChars, ignoreCase);
+      const other = otherMember(inst.set, litChars);
       if (other !== undefined) visit(at, inst.next, 0, String.fromCodePoint(other));
     }
   }

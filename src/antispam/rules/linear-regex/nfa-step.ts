@@ -1,9 +1,11 @@
 /**
  * One step of the NFA a rule regex compiles to, shared by the lazy DFA (which caches the steps)
  * and the plain simulation it falls back to when its cache keeps filling up. All buffers are
- * allocated once per regex: a step allocates nothing.
+ * allocated once per regex: a step allocates nothing. Code points are grouped into classes that
+ * no instruction or assertion of the program tells apart (RE2's byte classes, for code points):
+ * the DFA keys its transitions by class, so a text in any script costs one lookup per character.
  */
-import { caseVariants, inRanges, setMatches, wordSet, type CharSet } from './char-set.js';
+import { inRanges, LINE_TERMINATORS, normaliseRanges, setMatches, wordSet, type CharSet } from './char-set.js';
 import type { Program } from './compile.js';
 
 const OP_SET = 0;
@@ -11,10 +13,6 @@ const OP_MATCH = 1;
 const OP_SPLIT = 2;
 const OP_ASSERT = 3;
 const ASSERT_CODES = { start: 0, end: 1, word: 2, nonword: 3 } as const;
-
-function inVariants(set: CharSet, variants: readonly number[]): boolean {
-  return variants.some((v) => inRanges(set.ranges, v)) !== set.negated;
-}
 
 /**
  * What a character is for the assertions: the text's edge (before the first or after the last
@@ -33,55 +31,94 @@ export interface Position {
 }
 
 export class NfaStepper {
-  /** Per instruction with a set: whether each ASCII code point is in it (case variants included). */
-  private readonly asciiMembers: Array<Uint8Array | undefined>;
   /** The program flattened for the inner loops: op codes, and each one's first and second operand. */
   private readonly ops: Uint8Array;
   private readonly arg1: Int32Array;
   private readonly arg2: Int32Array;
+  private readonly sets: Array<CharSet | undefined>;
+  /** Per distinct set: whether each ASCII code point is in it. */
+  private readonly asciiMembers: Array<Uint8Array | undefined>;
   private readonly word: CharSet;
+  /** Code-point classes: class of cp = how many of `bounds` are ≤ cp; ASCII precomputed. */
+  private readonly bounds: Int32Array;
+  private readonly asciiClass: Uint16Array;
+  readonly classCount: number;
   /** The set instructions the last closure reached. */
-  private readonly sets: Int32Array;
-  private setCount = 0;
+  private readonly reached: Int32Array;
+  private reachedCount = 0;
   private readonly stack: Int32Array;
   /** Instructions a closure has reached, and next-step instructions already added: by stamp. */
   private readonly seen: Uint32Array;
   private readonly added: Uint32Array;
   private stamp = 0;
-  /** Instruction steps taken since last set to 0 (the search's work budget reads it). */
+  /** Steps taken since last set to 0 (the search's work budget reads it). */
   work = 0;
 
   constructor(
     readonly program: Program,
-    private readonly ignoreCase: boolean,
+    ignoreCase: boolean,
     private readonly multiline: boolean,
   ) {
     const n = program.insts.length;
     this.word = wordSet(ignoreCase);
-    this.sets = new Int32Array(n);
+    this.reached = new Int32Array(n);
     this.stack = new Int32Array(n);
     this.seen = new Uint32Array(n);
     this.added = new Uint32Array(n);
     this.ops = new Uint8Array(n);
     this.arg1 = new Int32Array(n);
     this.arg2 = new Int32Array(n);
+    this.sets = new Array<CharSet | undefined>(n);
+    this.asciiMembers = new Array<Uint8Array | undefined>(n);
+    // Counted repeats share one set object: its ASCII table is built once.
+    const tables = new Map<CharSet, Uint8Array>();
+    const cuts = new Set<number>();
+    const cutAt = (ranges: readonly number[]) => {
+      for (let i = 0; i < ranges.length; i += 2) cuts.add(ranges[i]!).add(ranges[i + 1]! + 1);
+    };
     program.insts.forEach((inst, pc) => {
-      if (inst.op === 'set') [this.ops[pc], this.arg1[pc]] = [OP_SET, inst.next];
-      else if (inst.op === 'match') this.ops[pc] = OP_MATCH;
+      if (inst.op === 'set') {
+        [this.ops[pc], this.arg1[pc]] = [OP_SET, inst.next];
+        this.sets[pc] = inst.set;
+        let table = tables.get(inst.set);
+        if (!table) {
+          table = new Uint8Array(128);
+          for (let c = 0; c < 128; c++) table[c] = setMatches(inst.set, c) ? 1 : 0;
+          tables.set(inst.set, table);
+          cutAt(inst.set.ranges);
+        }
+        this.asciiMembers[pc] = table;
+      } else if (inst.op === 'match') this.ops[pc] = OP_MATCH;
       else if (inst.op === 'split') [this.ops[pc], this.arg1[pc], this.arg2[pc]] = [OP_SPLIT, inst.a, inst.b];
       else [this.ops[pc], this.arg1[pc], this.arg2[pc]] = [OP_ASSERT, inst.next, ASSERT_CODES[inst.kind]];
     });
-    this.asciiMembers = program.insts.map((inst) => {
-      if (inst.op !== 'set') return undefined;
-      const table = new Uint8Array(128);
-      for (let c = 0; c < 128; c++) table[c] = setMatches(inst.set, c, ignoreCase) ? 1 : 0;
-      return table;
-    });
+    if (program.usesWordBoundary) cutAt(this.word.ranges);
+    if (multiline) cutAt(normaliseRanges(LINE_TERMINATORS));
+    this.bounds = Int32Array.from([...cuts].filter((c) => c > 0 && c <= 0x10ffff).sort((a, b) => a - b));
+    this.classCount = this.bounds.length + 1;
+    this.asciiClass = new Uint16Array(128);
+    for (let c = 0; c < 128; c++) this.asciiClass[c] = this.searchClass(c);
+  }
+
+  private searchClass(cp: number): number {
+    let lo = 0;
+    let hi = this.bounds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.bounds[mid]! <= cp) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The code point's class: code points of one class are alike for every instruction and assertion. */
+  classOfCodePoint(cp: number): number {
+    return cp < 128 ? this.asciiClass[cp]! : this.searchClass(cp);
   }
 
   /** WORD, LINE or OTHER (see EDGE): only what the program's assertions can tell apart. */
   classOf(cp: number): number {
-    if (this.program.usesWordBoundary && setMatches(this.word, cp, false)) return WORD;
+    if (this.program.usesWordBoundary && setMatches(this.word, cp)) return WORD;
     if (this.multiline && (cp === 0x0a || cp === 0x0d || cp === 0x2028 || cp === 0x2029)) return LINE;
     return OTHER;
   }
@@ -100,7 +137,7 @@ export class NfaStepper {
    * whether the match instruction was reached, and keeps the set instructions for `advance`.
    */
   closure(pending: ArrayLike<number>, count: number, at: Position): boolean {
-    const { ops, arg1, arg2, seen, stack, sets } = this;
+    const { ops, arg1, arg2, seen, stack, reached } = this;
     const stamp = this.nextStamp();
     // What each assertion says here, by its code (start, end, word boundary, not a boundary).
     const prevWord = at.prev === WORD;
@@ -108,8 +145,8 @@ export class NfaStepper {
     const holds = [at.prev === EDGE || at.prev === LINE, at.next === EDGE || at.next === LINE, prevWord !== nextWord, prevWord === nextWord];
     let top = 0;
     let matched = false;
-    let setCount = 0;
-    let steps = 0;
+    let reachedCount = 0;
+    let steps = count;
     for (let i = count - 1; i >= 0; i--) {
       const pc = pending[i]!;
       if (seen[pc] !== stamp) {
@@ -123,7 +160,7 @@ export class NfaStepper {
       steps++;
       let follow = -1;
       let also = -1;
-      if (op === OP_SET) sets[setCount++] = pc;
+      if (op === OP_SET) reached[reachedCount++] = pc;
       else if (op === OP_MATCH) matched = true;
       else if (op === OP_SPLIT) [follow, also] = [arg1[pc]!, arg2[pc]!];
       else if (holds[arg2[pc]!]) follow = arg1[pc]!;
@@ -136,7 +173,7 @@ export class NfaStepper {
         stack[top++] = follow;
       }
     }
-    this.setCount = setCount;
+    this.reachedCount = reachedCount;
     this.work += steps;
     return matched;
   }
@@ -146,22 +183,21 @@ export class NfaStepper {
    * `out` (the start instruction always among them: the search is unanchored); returns how many.
    */
   advance(cp: number, out: Int32Array): number {
-    const { insts } = this.program;
     const stamp = this.nextStamp();
     let n = 0;
     out[n++] = this.program.start;
     this.added[this.program.start] = stamp;
-    const variants = cp < 128 ? undefined : this.ignoreCase ? caseVariants(cp) : [cp];
-    this.work += this.setCount;
-    for (let i = 0; i < this.setCount; i++) {
-      const pc = this.sets[i]!;
-      const member = variants === undefined ? this.asciiMembers[pc]![cp] === 1 : inVariants((insts[pc] as { set: CharSet }).set, variants);
+    for (let i = 0; i < this.reachedCount; i++) {
+      const pc = this.reached[i]!;
+      const set = this.sets[pc]!;
+      const member = cp < 128 ? this.asciiMembers[pc]![cp] === 1 : inRanges(set.ranges, cp) !== set.negated;
       const next = this.arg1[pc]!;
       if (member && this.added[next] !== stamp) {
         this.added[next] = stamp;
         out[n++] = next;
       }
     }
+    this.work += this.reachedCount;
     return n;
   }
 

@@ -5,7 +5,7 @@
  * accepted by `new RegExp(source, 'u')`, so this parser only has to refuse what it cannot run;
  * anything it does not expect is refused too, never guessed at.
  */
-import { classEscapeRanges, LINE_TERMINATORS, normaliseRanges, rangesToPairs, type CharSet } from './char-set.js';
+import { caseClosed, classEscapeRanges, LINE_TERMINATORS, normaliseRanges, rangesToPairs, type CharSet } from './char-set.js';
 
 export type RegexNode =
   | { readonly t: 'empty' }
@@ -49,7 +49,8 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
   const fail = (what: string, at = pos): never => {
     throw new RegexUnsupported(what, at);
   };
-  const single = (cp: number): RegexNode => ({ t: 'set', set: { ranges: [cp, cp], negated: false } });
+  const closed = (ranges: number[]) => (ignoreCase ? caseClosed(ranges) : ranges);
+  const single = (cp: number): RegexNode => ({ t: 'set', set: { ranges: closed([cp, cp]), negated: false } });
 
   function disjunction(): RegexNode {
     const items = [alternative()];
@@ -94,6 +95,8 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
       pos++;
     } else return node;
     if (is('?')) pos++; // lazy: the same set of matches
+    // Repeating nothing is nothing, however often: (?:){1000} must not expand to anything.
+    if (max === 0 || node.t === 'empty') return { t: 'empty' };
     return { t: 'rep', node, min, max };
   }
 
@@ -231,7 +234,7 @@ export function parseRegex(source: string, ignoreCase: boolean): RegexNode {
       } else pairs.push(...rangesToPairs(from.ranges));
     }
     pos++;
-    return { ranges: normaliseRanges(pairs), negated };
+    return { ranges: closed(normaliseRanges(pairs)), negated };
   }
 
   const node = disjunction();
