@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
 import { MAX_DFA_STATES, MAX_SEARCH_STEPS } from './lazy-dfa.js';
 import { PARSE_LIMITS } from './parse.js';
@@ -146,6 +148,10 @@ test('case-insensitive matching is exactly /iu for every cased code point (Unico
   // The cases a review found with the lower/upper comparison this replaced.
   for (const [source, text] of [['ẞ', 'ß'], ['[^ẞ]', 'ß'], ['ᾼ', 'ᾳ'], ['\\u0390', '\u1fd3'], ['\\u03b0', '\u1fe3'], ['ﬅ', 'ﬆ'], ['i', 'ı'], ['I', 'ı'], ['\\w', 'ı'], ['v\\w+agra', 'vıagra'], ['\\bı', 'aı']] as const) agree(source, text);
   assert.ok(compared > 9000, `${compared} comparisons`);
+  // And the committed classes are exactly what this Node's /iu does (all pairs of cased code
+  // points, and nothing else folding with them): a newer Unicode would show here.
+  const check = spawnSync(process.execPath, [fileURLToPath(new URL('../../../../scripts/gen-case-folding.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
 });
 
 test('a text in another script costs one lookup per character: a keyword after 256 KB of CJK is found, quickly', () => {
