@@ -68,14 +68,22 @@ test('rules: meta rules work in any order, ^ and $ match at line ends, and rules
     rule('BULK', 'field = "headers"\nregex = "(massmail|bulk ?mailer|sendblaster)"\nprefilter = "mail"'),
     rule('ANY', 'field = "body"\nregex = "x*"'),
     rule('GAP', 'field = "body"\nregex = "cheap\\\\s+meds"\nprefilter = "cheap"'),
+    rule('WORD_EDGE', 'field = "body"\nregex = "(?:viagra)?\\\\b"'),
+    rule('PASTED', 'field = "body"\nregex = "/lottery winner/i"'),
+    rule('FOLDED', 'field = "body"\nregex = "casino\\\\s+bonus"\nprefilter = "CASINO"'),
+    rule('EDGE_CASE', 'field = "body"\nregex = "\\\\b\\\\$\\\\d+|lottery"\nprefilter = "lottery"'),
   ].join('')));
   const names = (headers: string, body: string) => rules.evaluate(viewMessage(Buffer.from(`${headers}Subject: x\r\n\r\n${body}\r\n`))).map((x) => x.name);
-  assert.deepEqual(names('', 'cheap pills'), ['BOTH', 'CHEAP', 'CHEAP_WORD', 'PILLS', 'ANY']);
+  assert.deepEqual(names('', 'cheap pills'), ['BOTH', 'CHEAP', 'CHEAP_WORD', 'PILLS', 'ANY', 'WORD_EDGE']);
+  assert.ok(names('', 'CAſINO bonus').includes('FOLDED'), 'the prefilter folds as the regex does (ſ is s)');
   assert.ok(names('X-Mailer: Microsoft Outlook\r\n', 'hello').includes('OUTLOOK'), '^ and $ at the header line');
   assert.ok(!names('X-Note: see X-Mailer: Microsoft Outlook\r\n', 'hello').includes('OUTLOOK'));
   assert.deepEqual(rules.warnings, [
     'x.toml: [[rule]] #6 (BULK): the regex matches "sendblaster", which does not hold its prefilter "mail", so the rule misses such text: make the prefilter a part every match contains, or drop it',
-    'x.toml: [[rule]] #7 (ANY): the regex matches an empty string, so the rule matches every message',
+    'x.toml: [[rule]] #7 (ANY): the regex can match no text at all, only a position (as in ""), so the rule matches nearly every message',
+    'x.toml: [[rule]] #9 (WORD_EDGE): the regex can match no text at all, only a position (as in "x"), so the rule matches nearly every message',
+    'x.toml: [[rule]] #10 (PASTED): the regex looks pasted with SpamAssassin\'s slashes (/lottery winner/i): the slashes and flags are matched as characters; write only what is between them (rule regexes are always case-insensitive, and ^ and $ match at line ends)',
+    'x.toml: [[rule]] #12 (EDGE_CASE): the regex matches "x$0", which does not hold its prefilter "lottery", so the rule misses such text: make the prefilter a part every match contains, or drop it',
   ]);
 });
 

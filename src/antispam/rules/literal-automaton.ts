@@ -1,8 +1,10 @@
+import { foldCase } from './linear-regex/fold-case.js';
+
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 const isWordChar = (ch: string | undefined) => ch !== undefined && WORD_CHAR.test(ch);
 
 /**
- * Aho–Corasick over lower-cased text: all literals of one field are found in a single pass,
+ * Aho–Corasick over case-folded text (fold-case.ts): all literals of one field are found in a single pass,
  * whatever their number (never one RegExp per rule per message). A literal marked whole-word
  * matches only where it is not part of a longer word ("cialis" not in "specialist").
  */
@@ -15,10 +17,10 @@ export class LiteralAutomaton {
 
   constructor(literals: readonly string[], wholeWord: readonly boolean[] = []) {
     this.wholeWord = wholeWord;
-    this.lengths = literals.map((l) => l.toLowerCase().length);
+    this.lengths = literals.map((l) => foldCase(l).length);
     literals.forEach((lit, id) => {
       let s = 0;
-      for (const ch of lit.toLowerCase()) {
+      for (const ch of foldCase(lit)) {
         let t = this.next[s]!.get(ch);
         if (t === undefined) {
           t = this.next.length;
@@ -46,10 +48,10 @@ export class LiteralAutomaton {
     }
   }
 
-  /** Ids of the literals present in `text` (case-insensitive). */
+  /** Ids of the literals present in `text` (case-insensitive, folded as rule regexes fold). */
   find(text: string): Set<number> {
     const found = new Set<number>();
-    const lower = text.toLowerCase();
+    const lower = foldCase(text);
     let s = 0;
     let end = 0;
     for (const ch of lower) {

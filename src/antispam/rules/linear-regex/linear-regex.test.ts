@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
 import { MAX_DFA_STATES, MAX_SEARCH_STEPS } from './lazy-dfa.js';
 import { PARSE_LIMITS } from './parse.js';
-import { reduceIdentityEscapes } from './rule-dialect.js';
+import { looksPastedWithSlashes, reduceIdentityEscapes } from './rule-dialect.js';
 import { CASE_CLASSES } from './case-folding-data.js';
 
 function compiled(source: string, ignoreCase = true): LinearRegex {
@@ -99,7 +99,7 @@ test('refuses, with the reason, what cannot run in linear time and what JavaScri
   }
 });
 
-test('what SpamAssassin administrators paste: Perl escapes of punctuation work, Perl-only syntax and /…/i delimiters are refused with what to write', () => {
+test('what SpamAssassin administrators paste: Perl escapes of punctuation work, Perl-only syntax is refused with what to write, /…/i is recognised', () => {
   assert.ok(compiled('user\\@example\\.com').test('mail USER@example.com now'));
   assert.ok(!compiled('user\\@example\\.com').test('user@exampleXcom'));
   assert.ok(compiled('pre\\-approved').test('You are PRE-APPROVED'));
@@ -107,7 +107,7 @@ test('what SpamAssassin administrators paste: Perl escapes of punctuation work, 
   assert.ok(compiled('[\\-\\@]x').test('@x') && compiled('[\\-\\@]x').test('-x'));
   assert.ok(compiled('\\"free\\"').test('a "free" gift'));
   const refused: Array<[string, RegExp]> = [
-    ['/\\bcheap\\s+meds\\b/i', /looks pasted with its slashes and flags \(\/…\/i\): write only what is between the slashes/],
+    ['\\[\\@\\-x]', /^Lone quantifier brackets: a literal \{, \} or \] is written \\\{, \\\} or \\\] in JavaScript$/],
     ['(?i)viagra', /Invalid group: inline flags such as \(\?i\) are not JavaScript: rule regexes are always case-insensitive/],
     ['\\Afoo\\z', /Invalid escape: \\A, \\z and \\Z are not JavaScript: use \^ and \$/],
     ['[[:alpha:]]{20}', /POSIX classes such as \[\[:alpha:\]\] are not JavaScript/],
@@ -119,7 +119,9 @@ test('what SpamAssassin administrators paste: Perl escapes of punctuation work, 
     assert.equal(r.ok, false, source);
     if (!r.ok) assert.match(r.error, reason, source);
   }
-  assert.ok(compiled('/images/').test('http://x.example/images/a.gif'), 'a path between slashes without flags is a pattern');
+  assert.ok(compiled('/images/').test('http://x.example/images/a.gif'), 'a path between slashes is a pattern (rule-set.ts warns that it looks pasted)');
+  for (const [pattern, pasted] of [['/\\bcheap\\s+meds\\b/i', true], ['/lottery winner/', true], ['/cgi-bin/m', true], ['/foo\\\\/i', true], ['/foo\\/i', false], ['/', false], ['//', false], ['a/b/', false]] as const)
+    assert.equal(looksPastedWithSlashes(pattern), pasted, pattern);
 });
 
 test('case-insensitive matching is exactly /iu for every cased code point (Unicode simple case folding, as V8 applies it)', () => {

@@ -9,8 +9,9 @@
 import { LazyDfa, type DfaStats } from './lazy-dfa.js';
 import { compileProgram } from './compile.js';
 import { parseRegex, RegexUnsupported } from './parse.js';
-import { pastedWithSlashes, perlHint, reduceIdentityEscapes } from './rule-dialect.js';
+import { perlHint, reduceIdentityEscapes } from './rule-dialect.js';
 import { textAvoidingLiteral } from './literal-required.js';
+import { foldCase } from './fold-case.js';
 
 export interface LinearRegex {
   readonly source: string;
@@ -27,8 +28,11 @@ export interface LinearRegex {
    * undefined when every match holds the literal: checks a rule's prefilter.
    */
   textWithout(literal: string): string | undefined;
-  /** Whether it matches any text at all, the empty one included (`x*`, `(?:)`). */
-  matchesEverything(): boolean;
+  /**
+   * A text in which the regex matches no characters at all, only a position (`x*` in "",
+   * `(?:viagra)?\b` in "x"), or undefined: such a rule matches nearly every message.
+   */
+  emptyMatchIn(): string | undefined;
   readonly stats: DfaStats;
 }
 
@@ -46,7 +50,6 @@ export interface LinearRegexOptions {
 export function compileLinearRegex(source: string, options: LinearRegexOptions = {}): LinearRegexResult {
   const ignoreCase = options.ignoreCase ?? true;
   const multiline = options.multiline ?? false;
-  if (pastedWithSlashes(source)) return { ok: false, error: 'looks pasted with its slashes and flags (/…/i): write only what is between the slashes (rule regexes are always case-insensitive, and ^ and $ match at line ends)' };
   const js = reduceIdentityEscapes(source);
   const original = Array.from(source);
   /** "at character N: …" in the pattern as the administrator wrote it. */
@@ -59,25 +62,29 @@ export function compileLinearRegex(source: string, options: LinearRegexOptions =
     // JavaScript's own parser decides what is valid syntax and gives the familiar message.
     new RegExp(js.source, `${ignoreCase ? 'i' : ''}${multiline ? 'm' : ''}u`);
   } catch (err) {
-    const hint = perlHint(source);
+    const hint = perlHint(source, (err as Error).message);
     return { ok: false, error: `${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}${hint ? `: ${hint}` : ''}` };
   }
   try {
     const program = compileProgram(parseRegex(js.source, ignoreCase));
     const dfa = new LazyDfa(program, { ignoreCase, multiline, maxStates: options.maxDfaStates });
     const test = (text: string) => dfa.search(text) === true;
-    const holds = (text: string, literal: string) => (ignoreCase ? text.toLowerCase().includes(literal.toLowerCase()) : text.includes(literal));
+    const holds = (text: string, literal: string) => (ignoreCase ? foldCase(text).includes(foldCase(literal)) : text.includes(literal));
+    const check = { program, ignoreCase, multiline };
     const regex: LinearRegex = {
       source,
       search: (text) => dfa.search(text),
       test,
       stats: dfa.stats,
       textWithout(literal) {
-        // The path found takes every assertion as holding: keep it only if the regex agrees.
-        const text = textAvoidingLiteral(program, literal, ignoreCase);
+        // Checked against the regex itself as well.
+        const text = literal === '' ? undefined : textAvoidingLiteral(check, literal);
         return text !== undefined && !holds(text, literal) && test(text) ? text : undefined;
       },
-      matchesEverything: () => test('') && test('q') && test('q q\nq'),
+      emptyMatchIn() {
+        const text = textAvoidingLiteral(check, '');
+        return text !== undefined && test(text) ? text : undefined;
+      },
     };
     return { ok: true, regex };
   } catch (err) {

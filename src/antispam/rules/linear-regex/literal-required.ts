@@ -2,19 +2,26 @@
  * Whether a regex can match without a given literal in the match, and a text showing it: how
  * a rule's `prefilter` is checked. The rule runs its regex only on texts holding the prefilter,
  * so a prefilter the regex does not need (`(massmail|sendblaster)` with "mail") silently makes
- * the rule miss. Searched as paths through the NFA paired with a KMP automaton of the literal:
- * a path to the match instruction on which the literal never completes is a counterexample.
+ * the rule miss. Searched breadth-first over paths through the NFA paired with a KMP automaton
+ * of the literal (folded as the prefilter automaton folds, fold-case.ts): a path to the match
+ * instruction on which the literal never completes is a counterexample. Assertions are exact:
+ * the state remembers what kind of character came before and which kinds may come next.
  */
-import { setMatches, type CharSet } from './char-set.js';
+import { LINE_TERMINATORS, normaliseRanges, inRanges, setMatches, wordSet, type CharSet } from './char-set.js';
 import type { Program } from './compile.js';
+import { foldCase } from './fold-case.js';
 
-/** Pairs (NFA instruction × literal prefix) searched at most; past it, no answer. */
-const MAX_PRODUCT_STATES = 2_000_000;
+/** States (instruction × literal prefix × neighbours) searched at most; past it, no answer. */
+const MAX_SEARCH_STATES = 200_000;
 
-/** The literal in lower case, as the prefilter automaton compares (literal-automaton.ts). */
-function fold(ch: string): string {
-  return ch.toLowerCase();
-}
+/** Kinds of the character on one side of a position, as bits of a mask. */
+const END = 1; // no character: the text's edge
+const WORD = 2;
+const LINE = 4; // a line terminator, in multiline mode
+const OTHER = 8;
+const ANY = END | WORD | LINE | OTHER;
+/** A character of each kind, for the context around a witness. */
+const CONTEXT: Record<number, string> = { [END]: '', [WORD]: 'x', [LINE]: '\n', [OTHER]: ' ' };
 
 /** KMP failure function over code points. */
 function failureTable(lit: readonly string[]): number[] {
@@ -27,70 +34,98 @@ function failureTable(lit: readonly string[]): number[] {
   return f;
 }
 
-/** A code point of `set` that is none of `avoid` in any case, or undefined. */
-function otherMember(set: CharSet, avoid: ReadonlySet<string>): number | undefined {
-  const ok = (cp: number) => !avoid.has(fold(String.fromCodePoint(cp))) && setMatches(set, cp);
-  const candidates = set.negated ? [0x78, 0x71, 0x7a, 0x30, 0x20, 0x23, 0x5f, 0xe9, 0x416] : [];
-  for (let i = 0; !set.negated && i < set.ranges.length && candidates.length < 64; i += 2) {
-    for (let cp = set.ranges[i]!; cp <= set.ranges[i + 1]! && candidates.length < 64; cp++) if (!(cp >= 0xd800 && cp <= 0xdfff)) candidates.push(cp);
-  }
-  // Shown to administrators: a lower-case letter reads best where the set allows one.
-  const lower = (cp: number) => String.fromCodePoint(cp).toLowerCase().codePointAt(0)!;
-  const found = candidates.find(ok);
-  return found !== undefined && ok(lower(found)) ? lower(found) : found;
+export interface LiteralCheck {
+  program: Program;
+  ignoreCase: boolean;
+  multiline: boolean;
 }
 
 /**
- * A text the program matches whose match does not contain `literal` (case-insensitively when
- * `ignoreCase`), or undefined when every match contains it (or the search is too big to run).
- * Assertions are taken as holding, so a text found must be checked against the real regex.
+ * A text the program matches whose match does not contain `literal` (compared case-folded when
+ * `ignoreCase`), or undefined when every match contains it, or the search grew too big. An empty
+ * literal asks for a match of no characters at all (the regex then matches at a mere position).
  */
-export function textAvoidingLiteral(program: Program, literal: string, ignoreCase: boolean): string | undefined {
-  const lit = Array.from(ignoreCase ? fold(literal) : literal);
-  if (lit.length === 0 || program.insts.length * lit.length > MAX_PRODUCT_STATES) return undefined;
+export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralCheck, literal: string): string | undefined {
+  const fold = (s: string) => (ignoreCase ? foldCase(s) : s);
+  const lit = Array.from(fold(literal));
+  const L = Math.max(lit.length, 1);
   const failure = failureTable(lit);
-  const litChars = new Set(lit);
+  const word = wordSet(ignoreCase);
+  const lines = normaliseRanges(LINE_TERMINATORS);
+  const kindOf = (cp: number) => (inRanges(word.ranges, cp) ? WORD : multiline && inRanges(lines, cp) ? LINE : OTHER);
+  /** KMP state after the folded form of `ch` (which may be several characters: İ). */
   const step = (k: number, ch: string) => {
-    const c = ignoreCase ? fold(ch) : ch;
-    while (k > 0 && c !== lit[k]) k = failure[k - 1]!;
-    return c === lit[k] ? k + 1 : 0;
+    for (const c of fold(ch)) {
+      while (k > 0 && c !== lit[k]) k = failure[k - 1]!;
+      k = c === lit[k] ? k + 1 : 0;
+      if (k === lit.length) return k;
+    }
+    return k;
   };
-  const key = (pc: number, k: number) => pc * lit.length + k;
+  // One character of each kind the search tells apart, per set: each letter of the literal the
+  // set holds, and, of each kind, one character outside the literal (cached per set object).
+  const litChars = new Set(lit);
+  const choices = new Map<CharSet, string[]>();
+  const choicesFor = (set: CharSet) => {
+    let out = choices.get(set);
+    if (out) return out;
+    out = [...litChars].filter((ch) => setMatches(set, ch.codePointAt(0)!));
+    const outside = (cp: number) => setMatches(set, cp) && ![...fold(String.fromCodePoint(cp))].some((c) => litChars.has(c));
+    const probe = [0x78, 0x71, 0x7a, 0x30, 0x5f, 0x20, 0x23, 0x2d, 0x0a, 0x0d, 0xe9, 0x416, 0x4e00];
+    if (!set.negated) for (let i = 0; i < set.ranges.length && probe.length < 200; i += 2) for (let cp = set.ranges[i]!; cp <= set.ranges[i + 1]! && probe.length < 200; cp++) if (cp < 0xd800 || cp > 0xdfff) probe.push(cp);
+    for (const kind of [WORD, LINE, OTHER]) {
+      const cp = probe.find((c) => kindOf(c) === kind && outside(c));
+      // Shown to administrators: a lower-case letter reads best where the set allows one.
+      const lower = cp === undefined ? undefined : String.fromCodePoint(cp).toLowerCase().codePointAt(0)!;
+      if (cp !== undefined) out.push(String.fromCodePoint(lower !== undefined && kindOf(lower) === kind && outside(lower) ? lower : cp));
+    }
+    choices.set(set, out);
+    return out;
+  };
+
+  // State: instruction, literal prefix matched, kind before, kinds allowed next.
+  const key = (pc: number, k: number, prev: number, next: number) => ((pc * L + k) * 16 + prev) * 16 + next;
   const parent = new Map<number, { from: number; ch: string }>();
-  const startKey = key(program.start, 0);
-  parent.set(startKey, { from: -1, ch: '' });
-  const queue = [startKey];
-  const textOf = (k: number) => {
+  const queue: Array<[number, number, number, number, number]> = [];
+  const visit = (from: number, ch: string, pc: number, k: number, prev: number, next: number) => {
+    const id = key(pc, k, prev, next);
+    if (parent.has(id) || parent.size >= MAX_SEARCH_STATES) return;
+    parent.set(id, { from, ch });
+    queue.push([id, pc, k, prev, next]);
+  };
+  // The witness may follow any kind of character (or start the text).
+  for (const prev of [END, WORD, LINE, OTHER]) if (prev !== LINE || multiline) visit(-1, CONTEXT[prev]!, program.start, 0, prev, ANY);
+  const textOf = (id: number) => {
     const out: string[] = [];
-    for (let at = k; at !== startKey; at = parent.get(at)!.from) out.push(parent.get(at)!.ch);
+    for (let at = id; at !== -1; at = parent.get(at)!.from) out.push(parent.get(at)!.ch);
     return out.reverse().join('');
   };
-  const visit = (from: number, pc: number, k: number, ch: string) => {
-    const to = key(pc, k);
-    if (parent.has(to)) return;
-    parent.set(to, { from, ch });
-    queue.push(to);
-  };
+  const emptyOnly = literal.length === 0;
   for (let head = 0; head < queue.length; head++) {
-    const at = queue[head]!;
-    const pc = Math.floor(at / lit.length);
-    const k = at % lit.length;
+    const [id, pc, k, prev, next] = queue[head]!;
     const inst = program.insts[pc]!;
-    if (inst.op === 'match') return textOf(at);
+    if (inst.op === 'match') {
+      // Then any allowed kind may follow: the end of the text, or one character of that kind.
+      const after = [END, WORD, LINE, OTHER].find((kind) => next & kind && (kind !== LINE || multiline));
+      if (after !== undefined) return textOf(id) + CONTEXT[after]!;
+      continue;
+    }
     if (inst.op === 'split') {
-      visit(at, inst.a, k, '');
-      visit(at, inst.b, k, '');
-    } else if (inst.op === 'assert') visit(at, inst.next, k, '');
-    else {
-      // One character of each kind the literal tells apart: each of its letters, and any other.
-      for (const ch of litChars) {
-        const cp = ch.codePointAt(0)!;
-        const member = setMatches(inst.set, cp);
-        const next = member ? step(k, ch) : lit.length;
-        if (next < lit.length) visit(at, inst.next, next, ch);
+      visit(id, '', inst.a, k, prev, next);
+      visit(id, '', inst.b, k, prev, next);
+    } else if (inst.op === 'assert') {
+      const prevWord = prev === WORD;
+      const allowed =
+        inst.kind === 'start' ? (prev === END || prev === LINE ? ANY : 0) : inst.kind === 'end' ? END | LINE : inst.kind === 'word' ? (prevWord ? END | LINE | OTHER : WORD) : prevWord ? WORD : END | LINE | OTHER;
+      const mask = next & allowed & (multiline ? ANY : ~LINE);
+      if (mask) visit(id, '', inst.next, k, prev, mask);
+    } else if (!emptyOnly) {
+      for (const ch of choicesFor(inst.set)) {
+        const kind = kindOf(ch.codePointAt(0)!);
+        if (!(next & kind)) continue;
+        const k2 = step(k, ch);
+        if (k2 < lit.length) visit(id, ch, inst.next, k2, kind, ANY);
       }
-      const other = otherMember(inst.set, litChars);
-      if (other !== undefined) visit(at, inst.next, 0, String.fromCodePoint(other));
     }
   }
   return undefined;

@@ -45,16 +45,24 @@ export function reduceIdentityEscapes(pattern: string): Dialected {
   return { source: out.join(''), origin };
 }
 
-/** A pattern pasted with SpamAssassin's delimiters and flags: /…/i. */
-export function pastedWithSlashes(pattern: string): boolean {
-  return /^\/.+\/[imsxgu]+$/s.test(pattern) && !/\\\/[imsxgu]+$/.test(pattern);
+/**
+ * A pattern that looks pasted with SpamAssassin's delimiters (/…/ or /…/i): it still loads (a
+ * uri rule may mean the slashes, /cgi-bin/), but is warned about, since the slashes and flags
+ * are then matched as characters. The last slash counts only when no backslash escapes it.
+ */
+export function looksPastedWithSlashes(pattern: string): boolean {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+  if (!m || m[1]!.length === 0) return false;
+  const backslashes = /\\*$/.exec(m[1]!)![0].length;
+  return backslashes % 2 === 0;
 }
 
-/** Advice for Perl syntax JavaScript refuses, or undefined. */
-export function perlHint(pattern: string): string | undefined {
+/** Advice for Perl syntax JavaScript refuses (given its error message), or undefined. */
+export function perlHint(pattern: string, error = ''): string | undefined {
   if (/\(\?[imsx-]+[:)]/.test(pattern)) return 'inline flags such as (?i) are not JavaScript: rule regexes are always case-insensitive, and ^ and $ match at line ends';
   if (/\\[AzZ]/.test(pattern)) return '\\A, \\z and \\Z are not JavaScript: use ^ and $ (which match at line ends too)';
   if (/\[\[:\^?[a-z]+:\]/.test(pattern)) return 'POSIX classes such as [[:alpha:]] are not JavaScript: use [a-z], \\w, \\d or \\s';
+  if (/Lone quantifier brackets/.test(error)) return 'a literal {, } or ] is written \\{, \\} or \\] in JavaScript';
   if (/\(\?>/.test(pattern)) return 'atomic groups (?>…) are not JavaScript: write the group as (?:…)';
   if (/[*+?}][+]/.test(pattern)) return 'possessive quantifiers (a++, a*+) are not JavaScript: drop the second +';
   if (/\\[QE]/.test(pattern)) return '\\Q…\\E is not JavaScript: escape each special character with a backslash';

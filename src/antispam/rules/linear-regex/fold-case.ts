@@ -1,0 +1,35 @@
+/**
+ * One meaning of "case-insensitive" for everything the rules compare: literals and prefilters
+ * (literal-automaton.ts), and the prefilter check (literal-required.ts), fold as rule regexes
+ * match, by Unicode simple case folding as V8's /iu applies it (case-folding-data.ts). So ſ is
+ * s and µ is μ for a literal as for a regex, and a prefilter holds wherever its regex matches.
+ */
+import { CASE_CLASSES } from './case-folding-data.js';
+
+/**
+ * Characters that lower-casing leaves apart from the rest of their class (ſ, ς, µ, ͅ, ϐ…),
+ * each with its class's canonical lower-case letter, which every member then folds to.
+ */
+function buildAfterLower(): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  const single = (s: string) => (Array.from(s).length === 1 ? s : undefined);
+  for (const members of CASE_CLASSES) {
+    // The class's first lower-case letter (s for S, s, ſ; ι for ͅ, Ι, ι), else its first member lower-cased.
+    const letter = members.find((m) => /\p{Ll}/u.test(String.fromCodePoint(m)));
+    const canonical = letter !== undefined ? String.fromCodePoint(letter) : (single(String.fromCodePoint(members[0]!).toLowerCase()) ?? String.fromCodePoint(members[0]!));
+    for (const m of members) {
+      const lower = single(String.fromCodePoint(m).toLowerCase()) ?? String.fromCodePoint(m);
+      if (lower !== canonical) map.set(lower, canonical);
+    }
+  }
+  return map;
+}
+const AFTER_LOWER = buildAfterLower();
+const AFTER_LOWER_RE = new RegExp(`[${[...AFTER_LOWER.keys()].map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`, 'gu');
+
+/** `text` folded for case-insensitive comparison: lower case, then each class to one member. */
+export function foldCase(text: string): string {
+  const lower = text.toLowerCase();
+  AFTER_LOWER_RE.lastIndex = 0;
+  return AFTER_LOWER_RE.test(lower) ? lower.replace(AFTER_LOWER_RE, (c) => AFTER_LOWER.get(c)!) : lower;
+}
