@@ -34,6 +34,16 @@ test('literal automaton finds every literal in one pass, case-insensitively', ()
   );
 });
 
+test('literals fold case as rule regexes do: ſ is s, final sigma is sigma, and İ is only itself (whole words stay whole)', () => {
+  const find = (lits: string[], text: string, whole = false) => [...new LiteralAutomaton(lits, lits.map(() => whole)).find(text)].map((i) => lits[i]);
+  assert.deepEqual(find(['casino'], 'CAſINO bonus'), ['casino']);
+  assert.deepEqual(find(['σοφια'], 'ΣΟΦΙΑ'), ['σοφια']);
+  assert.deepEqual(find(['ας'], 'ΑΣ'), ['ας']);
+  // whole_words counts any Unicode letter as part of a word (regex \b knows only ASCII ones).
+  for (const [lit, text] of [['kredi', 'KREDİLER'], ['stanbul', 'İstanbul'], ['i', 'İstanbul']]) assert.deepEqual(find([lit], text, true), [], `${lit} in ${text}`);
+  assert.deepEqual(find(['kredi'], 'KREDİ'), [], '/kredi/iu does not match KREDİ either');
+});
+
 test('rules: literals, regex with prefilter, built-in checks, meta; every symbol explained', async () => {
   const rules = await loadRules([]);
   const view = viewMessage(Buffer.from('From: "support@bank.com" <x@evil.top>\r\nSubject: VERIFY YOUR ACCOUNT NOW!!!\r\nContent-Type: text/html\r\n\r\n<p>Please verify your account at <a href="http://evil.top/login">www.bank.com</a></p>\r\n'));

@@ -225,10 +225,11 @@ function metaRulesInOrder(rules: readonly RuleDefinition[], byName: ReadonlyMap<
 
 /** Rules that load but cannot work as written: a prefilter the regex does not need, a regex that matches anything. */
 function regexWarnings(where: string, regex: LinearRegex, prefilter: string | undefined): string[] {
-  if (looksPastedWithSlashes(regex.source)) return [`${where}: the regex looks pasted with SpamAssassin's slashes (${regex.source}): the slashes${/\/[a-z]+$/.test(regex.source) ? ' and flags' : ''} are matched as characters; write only what is between them (rule regexes are always case-insensitive, and ^ and $ match at line ends)`];
+  const warnings: string[] = [];
+  if (looksPastedWithSlashes(regex.source)) warnings.push(`${where}: the regex looks pasted with SpamAssassin's slashes (${regex.source}): the slashes${/\/[gimsuyx]+$/.test(regex.source) ? ' and flags' : ''} are matched as characters; write only what is between them (rule regexes are always case-insensitive, and ^ and $ match at line ends)`);
   const empty = regex.emptyMatchIn();
-  if (empty !== undefined) return [`${where}: the regex can match no text at all, only a position (as in ${JSON.stringify(empty)}), so the rule matches nearly every message${prefilter ? ` holding its prefilter "${prefilter}"` : ''}`];
-  if (prefilter === undefined) return [];
-  const without = regex.textWithout(prefilter);
-  return without === undefined ? [] : [`${where}: the regex matches ${JSON.stringify(without)}, which does not hold its prefilter "${prefilter}", so the rule misses such text: make the prefilter a part every match contains, or drop it`];
+  if (empty !== undefined) warnings.push(`${where}: the regex can match no text at all, only a position (as in ${JSON.stringify(empty)}), so the rule matches nearly every message${prefilter ? ` holding its prefilter "${prefilter}"` : ''}`);
+  const without = prefilter === undefined || empty !== undefined ? undefined : regex.textWithout(prefilter);
+  if (without !== undefined) warnings.push(`${where}: the regex matches ${JSON.stringify(without)}, which does not hold its prefilter "${prefilter}", so the rule misses such text: make the prefilter a part every match contains, or drop it`);
+  return warnings;
 }

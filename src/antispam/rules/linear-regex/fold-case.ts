@@ -14,9 +14,12 @@ function buildAfterLower(): ReadonlyMap<string, string> {
   const map = new Map<string, string>();
   const single = (s: string) => (Array.from(s).length === 1 ? s : undefined);
   for (const members of CASE_CLASSES) {
-    // The class's first lower-case letter (s for S, s, ſ; ι for ͅ, Ι, ι), else its first member lower-cased.
-    const letter = members.find((m) => /\p{Ll}/u.test(String.fromCodePoint(m)));
-    const canonical = letter !== undefined ? String.fromCodePoint(letter) : (single(String.fromCodePoint(members[0]!).toLowerCase()) ?? String.fromCodePoint(members[0]!));
+    // The lower case of the class's capital (s for S, s, ſ; σ for Σ, σ, ς; ι for ͅ, Ι, ι), so
+    // ordinary lower-case text needs no second pass; else its first lower-case letter.
+    const capital = members.find((m) => /\p{Lu}/u.test(String.fromCodePoint(m)));
+    const letter = capital !== undefined ? single(String.fromCodePoint(capital).toLowerCase()) : undefined;
+    const lowerMember = members.find((m) => /\p{Ll}/u.test(String.fromCodePoint(m)));
+    const canonical = letter ?? (lowerMember !== undefined ? String.fromCodePoint(lowerMember) : String.fromCodePoint(members[0]!));
     for (const m of members) {
       const lower = single(String.fromCodePoint(m).toLowerCase()) ?? String.fromCodePoint(m);
       if (lower !== canonical) map.set(lower, canonical);
@@ -27,9 +30,13 @@ function buildAfterLower(): ReadonlyMap<string, string> {
 const AFTER_LOWER = buildAfterLower();
 const AFTER_LOWER_RE = new RegExp(`[${[...AFTER_LOWER.keys()].map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`, 'gu');
 
-/** `text` folded for case-insensitive comparison: lower case, then each class to one member. */
+/**
+ * `text` folded for case-insensitive comparison: lower case, then each class to one member. One
+ * code point for one, so positions stay those of the text: İ (U+0130), the only letter whose
+ * lower case is two code points (i + U+0307) and which /iu folds to nothing else, stays İ.
+ */
 export function foldCase(text: string): string {
-  const lower = text.toLowerCase();
+  const lower = text.includes('\u0130') ? text.replace(/[^\u0130]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
   AFTER_LOWER_RE.lastIndex = 0;
   return AFTER_LOWER_RE.test(lower) ? lower.replace(AFTER_LOWER_RE, (c) => AFTER_LOWER.get(c)!) : lower;
 }

@@ -120,7 +120,7 @@ test('what SpamAssassin administrators paste: Perl escapes of punctuation work, 
     if (!r.ok) assert.match(r.error, reason, source);
   }
   assert.ok(compiled('/images/').test('http://x.example/images/a.gif'), 'a path between slashes is a pattern (rule-set.ts warns that it looks pasted)');
-  for (const [pattern, pasted] of [['/\\bcheap\\s+meds\\b/i', true], ['/lottery winner/', true], ['/cgi-bin/m', true], ['/foo\\\\/i', true], ['/foo\\/i', false], ['/', false], ['//', false], ['a/b/', false]] as const)
+  for (const [pattern, pasted] of [['/\\bcheap\\s+meds\\b/i', true], ['/lottery winner/', true], ['/cgi-bin/m', true], ['/foo\\\\/i', true], ['/foo\\/i', false], ['/', false], ['//', false], ['a/b/', false], ['/wp-admin/setup', false], ['/x/y/z', false]] as const)
     assert.equal(looksPastedWithSlashes(pattern), pasted, pattern);
 });
 
@@ -169,6 +169,22 @@ test('repeats of nothing compile to nothing; expansions past the limit are refus
     const r = compileLinearRegex(source);
     assert.ok(!r.ok && /states once its repetitions are expanded/.test(r.error), source);
   }
+});
+
+test('prefilter check: a text the regex matches without the literal, exact around \\b and \\B, never spelled by its own context', () => {
+  const regex = (source: string) => compiledM(source);
+  for (const [source, literal, expected] of [
+    ['(massmail|bulk ?mailer|sendblaster)', 'mail', 'sendblaster'],
+    ['\\b\\$\\d+|lottery', 'lottery', 'x$0'],
+    ['\\Bfoo', 'xfoo', 'qfoo'],
+    ['foo\\B', 'foox', 'fooq'],
+    ['İb', 'ib', 'İb'],
+  ] as const) assert.equal(regex(source).textWithout(literal), expected, `${source} / ${literal}`);
+  for (const [source, literal] of [['v[i1!|]agra', 'agra'], ['casino\\s+bonus', 'CASINO'], ['\\bsex\\b', 'sex'], ['(?:foo)?bar', 'bar'], ['ΣΟΦΙΑ', 'σοφια'], ['\\bk\\b', 'k'], ['aab|a+ab', 'aab']] as const)
+    assert.equal(regex(source).textWithout(literal), undefined, `${source} / ${literal}`);
+  assert.equal(regex('(?:viagra)?\\b').emptyMatchIn(), 'x');
+  assert.equal(regex('x*').emptyMatchIn(), '');
+  assert.equal(regex('\\bviagra\\b').emptyMatchIn(), undefined);
 });
 
 test('patterns that make a backtracking engine run for minutes take linear time here', { timeout: 60_000 }, () => {

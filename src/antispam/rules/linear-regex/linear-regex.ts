@@ -77,13 +77,14 @@ export function compileLinearRegex(source: string, options: LinearRegexOptions =
       test,
       stats: dfa.stats,
       textWithout(literal) {
-        // Checked against the regex itself as well.
+        // Checked against the regex itself as well (a search that gives up is no denial: the
+        // path search is exact).
         const text = literal === '' ? undefined : textAvoidingLiteral(check, literal);
-        return text !== undefined && !holds(text, literal) && test(text) ? text : undefined;
+        return text !== undefined && !holds(text, literal) && dfa.search(text) !== false ? text : undefined;
       },
       emptyMatchIn() {
         const text = textAvoidingLiteral(check, '');
-        return text !== undefined && test(text) ? text : undefined;
+        return text !== undefined && dfa.search(text) !== false ? text : undefined;
       },
     };
     return { ok: true, regex };

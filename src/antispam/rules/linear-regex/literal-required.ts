@@ -20,8 +20,8 @@ const WORD = 2;
 const LINE = 4; // a line terminator, in multiline mode
 const OTHER = 8;
 const ANY = END | WORD | LINE | OTHER;
-/** A character of each kind, for the context around a witness. */
-const CONTEXT: Record<number, string> = { [END]: '', [WORD]: 'x', [LINE]: '\n', [OTHER]: ' ' };
+/** Characters of each kind for the context around a witness: the first one not in the literal is used. */
+const CONTEXT_CHOICES: Record<number, readonly string[]> = { [END]: [''], [WORD]: ['x', 'q', 'z', '0', '_', 'y', 'j'], [LINE]: ['\n', '\r', '\u2028'], [OTHER]: [' ', '#', '-', '.', '!', '~', '\t'] };
 
 /** KMP failure function over code points. */
 function failureTable(lit: readonly string[]): number[] {
@@ -65,6 +65,9 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
   // One character of each kind the search tells apart, per set: each letter of the literal the
   // set holds, and, of each kind, one character outside the literal (cached per set object).
   const litChars = new Set(lit);
+  // Context characters must not help spell the literal, or the witness would hold it.
+  const CONTEXT: Record<number, string> = {};
+  for (const kind of [END, WORD, LINE, OTHER]) CONTEXT[kind] = CONTEXT_CHOICES[kind]!.find((c) => ![...fold(c)].some((x) => litChars.has(x))) ?? CONTEXT_CHOICES[kind]![0]!;
   const choices = new Map<CharSet, string[]>();
   const choicesFor = (set: CharSet) => {
     let out = choices.get(set);

@@ -51,7 +51,7 @@ export function reduceIdentityEscapes(pattern: string): Dialected {
  * are then matched as characters. The last slash counts only when no backslash escapes it.
  */
 export function looksPastedWithSlashes(pattern: string): boolean {
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+  const m = /^\/(.*)\/([gimsuyx]*)$/s.exec(pattern);
   if (!m || m[1]!.length === 0) return false;
   const backslashes = /\\*$/.exec(m[1]!)![0].length;
   return backslashes % 2 === 0;
