@@ -230,6 +230,7 @@ function regexWarnings(where: string, regex: LinearRegex, prefilter: string | un
   const empty = regex.emptyMatchIn();
   if (empty !== undefined) warnings.push(`${where}: the regex can match no text at all, only a position (as in ${JSON.stringify(empty)}), so the rule matches nearly every message${prefilter ? ` holding its prefilter "${prefilter}"` : ''}`);
   const without = prefilter === undefined || empty !== undefined ? undefined : regex.textWithout(prefilter);
-  if (without !== undefined) warnings.push(`${where}: the regex matches ${JSON.stringify(without)}, which does not hold its prefilter "${prefilter}", so the rule misses such text: make the prefilter a part every match contains, or drop it`);
+  if (without === false) warnings.push(`${where}: the regex is too large to check that every match holds its prefilter "${prefilter}": make sure it does, or the rule misses what the regex matches without it`);
+  else if (without !== undefined) warnings.push(`${where}: the regex matches ${JSON.stringify(without)}, which does not hold its prefilter "${prefilter}", so the rule misses such text: make the prefilter a part every match contains, or drop it`);
   return warnings;
 }

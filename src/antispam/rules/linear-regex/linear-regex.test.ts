@@ -182,6 +182,8 @@ test('prefilter check: a text the regex matches without the literal, exact aroun
   ] as const) assert.equal(regex(source).textWithout(literal), expected, `${source} / ${literal}`);
   for (const [source, literal] of [['v[i1!|]agra', 'agra'], ['casino\\s+bonus', 'CASINO'], ['\\bsex\\b', 'sex'], ['(?:foo)?bar', 'bar'], ['ΣΟΦΙΑ', 'σοφια'], ['\\bk\\b', 'k'], ['aab|a+ab', 'aab']] as const)
     assert.equal(regex(source).textWithout(literal), undefined, `${source} / ${literal}`);
+  const huge = 'the quick brown fox jumped over the lazy dog 0123456';
+  assert.equal(regex(`(?:[a-z0-9 ]{0,999}){9}${huge}`).textWithout(huge), false, 'too big a search to tell: said so, not taken for fine');
   assert.equal(regex('(?:viagra)?\\b').emptyMatchIn(), 'x');
   assert.equal(regex('x*').emptyMatchIn(), '');
   assert.equal(regex('\\bviagra\\b').emptyMatchIn(), undefined);

@@ -24,10 +24,11 @@ export interface LinearRegex {
   /** `search`, with giving up counted as no match. */
   test(text: string): boolean;
   /**
-   * A text the regex matches without `literal` in it (compared as `ignoreCase` says), or
-   * undefined when every match holds the literal: checks a rule's prefilter.
+   * A text the regex matches without `literal` in it (compared as `ignoreCase` says), undefined
+   * when every match holds the literal, false when the regex is too big to tell: checks a rule's
+   * prefilter.
    */
-  textWithout(literal: string): string | undefined;
+  textWithout(literal: string): string | undefined | false;
   /**
    * A text in which the regex matches no characters at all, only a position (`x*` in "",
    * `(?:viagra)?\b` in "x"), or undefined: such a rule matches nearly every message.
@@ -80,11 +81,12 @@ export function compileLinearRegex(source: string, options: LinearRegexOptions =
         // Checked against the regex itself as well (a search that gives up is no denial: the
         // path search is exact).
         const text = literal === '' ? undefined : textAvoidingLiteral(check, literal);
+        if (text === false) return false; // too big a search to tell
         return text !== undefined && !holds(text, literal) && dfa.search(text) !== false ? text : undefined;
       },
       emptyMatchIn() {
         const text = textAvoidingLiteral(check, '');
-        return text !== undefined && dfa.search(text) !== false ? text : undefined;
+        return typeof text === 'string' && dfa.search(text) !== false ? text : undefined;
       },
     };
     return { ok: true, regex };

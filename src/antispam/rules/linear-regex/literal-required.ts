@@ -42,10 +42,11 @@ export interface LiteralCheck {
 
 /**
  * A text the program matches whose match does not contain `literal` (compared case-folded when
- * `ignoreCase`), or undefined when every match contains it, or the search grew too big. An empty
+ * `ignoreCase`), undefined when every match contains it, or false when the search grew too big
+ * to tell. An empty
  * literal asks for a match of no characters at all (the regex then matches at a mere position).
  */
-export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralCheck, literal: string): string | undefined {
+export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralCheck, literal: string): string | undefined | false {
   const fold = (s: string) => (ignoreCase ? foldCase(s) : s);
   const lit = Array.from(fold(literal));
   const L = Math.max(lit.length, 1);
@@ -89,10 +90,15 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
   // State: instruction, literal prefix matched, kind before, kinds allowed next.
   const key = (pc: number, k: number, prev: number, next: number) => ((pc * L + k) * 16 + prev) * 16 + next;
   const parent = new Map<number, { from: number; ch: string }>();
+  let truncated = false;
   const queue: Array<[number, number, number, number, number]> = [];
   const visit = (from: number, ch: string, pc: number, k: number, prev: number, next: number) => {
     const id = key(pc, k, prev, next);
-    if (parent.has(id) || parent.size >= MAX_SEARCH_STATES) return;
+    if (parent.has(id)) return;
+    if (parent.size >= MAX_SEARCH_STATES) {
+      truncated = true;
+      return;
+    }
     parent.set(id, { from, ch });
     queue.push([id, pc, k, prev, next]);
   };
@@ -131,5 +137,5 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
       }
     }
   }
-  return undefined;
+  return truncated ? false : undefined;
 }
