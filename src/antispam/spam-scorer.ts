@@ -34,8 +34,8 @@ export interface ScorerDeps {
 const MODEL_CHECK_MS = 30_000;
 /** Symbols that say the verdict saw only part of the evidence: such a message is never autolearned as ham. */
 const INCOMPLETE = new Set(['MIME_TRUNCATED', 'DNSBL_UNAVAILABLE', REGEX_LIMIT_SYMBOL]);
-/** A failing Bayes store (Redis down, SQLite locked) is logged at most this often, not per message. */
-const STORE_WARN_MS = 60_000;
+/** A failing Bayes store (Redis down, SQLite locked), or a regex rule at its work limit, is logged at most this often, not per message. */
+const WARN_EVERY_MS = 60_000;
 
 export function messageKey(message: Uint8Array): string {
   return createHash('sha256').update(message).digest('hex').slice(0, 32);
@@ -91,7 +91,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   // once a minute rather than once per message.
   let storeWarnedAt = -Infinity;
   const storeFailed = (step: string, err: unknown) => {
-    if (performance.now() - storeWarnedAt < STORE_WARN_MS) return;
+    if (performance.now() - storeWarnedAt < WARN_EVERY_MS) return;
     storeWarnedAt = performance.now();
     const effect = step === 'learn' ? 'the message keeps its Bayes score, autolearn skipped (autolearn=failed)' : 'scoring without Bayes and the spam model, autolearn skipped';
     deps.logger.warn({ step, err: err instanceof Error ? err.message : String(err) }, `Bayes store failed: ${effect} (logged at most once a minute)`);
@@ -99,7 +99,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   // X-Spam-Status can only say RULE_REGEX_LIMIT; the log names the rules, once a minute each.
   const regexLimitWarnedAt = new Map<string, number>();
   const regexLimitReached = (rules: readonly string[]) => {
-    const due = rules.filter((r) => performance.now() - (regexLimitWarnedAt.get(r) ?? -Infinity) >= STORE_WARN_MS);
+    const due = rules.filter((r) => performance.now() - (regexLimitWarnedAt.get(r) ?? -Infinity) >= WARN_EVERY_MS);
     if (!due.length) return;
     for (const r of due) regexLimitWarnedAt.set(r, performance.now());
     deps.logger.warn({ rules: due }, 'anti-spam regex rule gave up on a message at its work limit (counted as not matched, RULE_REGEX_LIMIT): simplify its pattern (logged at most once a minute per rule)');

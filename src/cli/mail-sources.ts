@@ -15,6 +15,9 @@ const STORE_FILES = /^(dovecot[.-]|dovecot$|subscriptions$|maildirfolder$|courie
  */
 export type MailSourceItem = { kind: 'message'; path: string; data: Buffer } | { kind: 'skipped'; path: string; reason: string } | { kind: 'error'; path: string; error: string };
 
+/** An input that gave no message: skipped with the reason, or unreadable with the error. */
+export type UnreadItem = Exclude<MailSourceItem, { kind: 'message' }>;
+
 /** Whether the start of a file reads as a mail message: a header field (`Name: value`) first. */
 export function looksLikeMessage(head: Uint8Array): boolean {
   const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, 1000)).toString('latin1');
@@ -35,12 +38,11 @@ async function* fromStream(path: string, source: AsyncIterable<Uint8Array> | Ite
   }
 }
 
-/** A whole input already in memory: an mbox, one message, or not mail. */
-async function* fromBytes(path: string, data: Buffer): AsyncGenerator<MailSourceItem> {
-  if (data.length === 0) return yield { kind: 'skipped', path, reason: 'empty input' };
-  if (looksLikeMbox(data)) return yield* fromStream(path, [data]);
-  if (!looksLikeMessage(data)) return yield { kind: 'skipped', path, reason: 'not a mail message (no header line at the start)' };
-  yield { kind: 'message', path, data };
+/** Standard input read whole (its head said it is not an mbox): one message, or not mail. */
+function fromBytes(path: string, data: Buffer): MailSourceItem {
+  if (data.length === 0) return { kind: 'skipped', path, reason: 'empty input' };
+  if (!looksLikeMessage(data)) return { kind: 'skipped', path, reason: 'not a mail message (no header line at the start)' };
+  return { kind: 'message', path, data };
 }
 
 /** One open per file: the head says what it is, then the same handle is streamed (an mbox) or read whole (a message). */
@@ -135,7 +137,20 @@ export async function* mailSourceItems(path: string, stdin: AsyncIterable<Uint8A
       if (size > MAX_MESSAGE_BYTES) return yield { kind: 'skipped', path: '-', reason: `larger than ${MAX_MESSAGE_BYTES} bytes and not an mbox` };
       chunks.push(Buffer.from(c));
     }
-    return yield* fromBytes('-', Buffer.concat(chunks));
+    return yield fromBytes('-', Buffer.concat(chunks));
   }
   yield* walk(path, new Set());
+}
+
+/**
+ * The messages under all `paths`, in order; what is skipped or cannot be read goes to
+ * `onUnread` instead (the commands say so on stderr and count it).
+ */
+export async function* mailMessages(paths: readonly string[], onUnread: (item: UnreadItem) => void): AsyncGenerator<{ path: string; data: Buffer }> {
+  for (const path of paths) {
+    for await (const item of mailSourceItems(path)) {
+      if (item.kind === 'message') yield item;
+      else onUnread(item);
+    }
+  }
 }

@@ -9,17 +9,17 @@ export interface StoredModel {
 }
 
 /**
- * Where the statistical classifiers keep what they learned: SQLite (embedded) or Redis (shared by
- * a cluster); see src/storage/bayes. Bayes token counts, one record per learned message (for
- * idempotency, and the model features the logistic model is fitted on), the fitted model.
- */
-/**
  * What learning one message did: `new` (not known before), `moved` (known as the other class,
  * now counted as this one), `features` (known as this class, its model features added),
  * `known` (already learned so: nothing changed).
  */
 export type LearnOutcome = 'new' | 'moved' | 'features' | 'known';
 
+/**
+ * Where the statistical classifiers keep what they learned: SQLite (embedded) or Redis (shared by
+ * a cluster); see src/storage/bayes. Bayes token counts, one record per learned message (for
+ * idempotency, and the model features the logistic model is fitted on), the fitted model.
+ */
 export interface BayesTokenStore {
   /** Counts for these tokens (absent tokens are omitted). */
   counts(tokens: readonly string[]): Promise<Map<string, TokenCounts>>;

@@ -54,8 +54,11 @@ const RuleSchema = z
 export const REGEX_LIMIT_SYMBOL = 'RULE_REGEX_LIMIT';
 
 const FileSchema = z.strictObject({ rule: z.array(RuleSchema).default([]) });
-/** A rule as read, with where it was defined ("file: [[rule]] #3 (NAME)") for messages. */
-export type RuleDefinition = z.infer<typeof RuleSchema> & { origin?: string };
+/**
+ * A rule as read, with where it was defined ("file: [[rule]] #3 (NAME)") for messages, and its
+ * regex compiled when the file was checked (so RuleSet does not compile it again).
+ */
+export type RuleDefinition = z.infer<typeof RuleSchema> & { origin?: string; compiledRegex?: LinearRegex };
 
 /**
  * Rule regexes are case-insensitive and multiline (^ and $ also at line ends, as SpamAssassin
@@ -82,14 +85,16 @@ export function parseRuleFile(file: string, text: string): RuleDefinition[] {
     };
     throw new MoatError('CONFIG_INVALID', r.error.issues.map((i) => `${file}: ${describe(i.path)}: ${i.message}`).join('\n'));
   }
-  const rules = r.data.rule.map((rule, i) => ({ ...rule, origin: `${file}: [[rule]] #${i + 1} (${rule.name})` }));
   // Every regex of the file at once, each named like the schema's messages.
   const problems: string[] = [];
-  for (const rule of rules) {
-    if (rule.regex === undefined) continue;
+  const rules = r.data.rule.map((rule, i): RuleDefinition => {
+    const origin = `${file}: [[rule]] #${i + 1} (${rule.name})`;
+    if (rule.regex === undefined) return { ...rule, origin };
     const compiled = compileLinearRegex(rule.regex, RULE_REGEX);
-    if (!compiled.ok) problems.push(`${rule.origin} key "regex": ${compiled.error}`);
-  }
+    if (compiled.ok) return { ...rule, origin, compiledRegex: compiled.regex };
+    problems.push(`${origin} key "regex": ${compiled.error}`);
+    return { ...rule, origin };
+  });
   if (problems.length) throw new MoatError('CONFIG_INVALID', problems.join('\n'));
   return rules;
 }
@@ -129,7 +134,7 @@ export class RuleSet {
       if (rule.regex !== undefined) {
         // Rules run on the daemon's event loop, so a regex must not be able to stall it: rule
         // regexes run on Moat's lazy DFA (linear-regex/), never on a backtracking engine.
-        const compiled = compileLinearRegex(rule.regex, RULE_REGEX);
+        const compiled = rule.compiledRegex ? { ok: true as const, regex: rule.compiledRegex } : compileLinearRegex(rule.regex, RULE_REGEX);
         if (!compiled.ok) problems.push(`${where(rule)}: regex ${JSON.stringify(rule.regex)}: ${compiled.error}`);
         else {
           this.regexes.set(rule.name, compiled.regex);

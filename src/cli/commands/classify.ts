@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
-import { mailSourceItems } from '../mail-sources.js';
+import { mailMessages, type UnreadItem } from '../mail-sources.js';
 import { resolveSettings, validateUserConfig } from '../../policy/user-settings.js';
 import { recipientThresholds } from '../../policy/spam-thresholds.js';
 import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdict.js';
@@ -57,25 +57,18 @@ export const classifyCommand: CliCommand = {
     const { scorer, store } = await openSpamScorer(config, ctx.createLogger('warn'), { readOnly: true, network: values.network ?? false });
     let unreadable = 0;
     try {
-      for (const p of positionals) {
-        for await (const item of mailSourceItems(p)) {
-          if (item.kind === 'error') {
-            unreadable++;
-            ctx.stderr.write(`moat classify: ${item.path}: ${item.error}\n`);
-            continue;
-          }
-          if (item.kind === 'skipped') {
-            ctx.stderr.write(`${item.path}: skipped: ${item.reason}\n`);
-            continue;
-          }
-          const scored = await scorer.explain(item.data);
-          const v = own ? verdictWithThresholds(scored, own) : scored;
-          if (values.json) {
-            ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols })}\n`);
-          } else {
-            ctx.stdout.write(`${item.path}: ${v.spam ? 'SPAM' : 'ham'} score=${v.score.toFixed(1)} required=${v.required.toFixed(1)} action=${v.action}\n`);
-            for (const s of [...v.symbols].sort((a, b) => Math.abs(b.score) - Math.abs(a.score))) ctx.stdout.write(`  ${s.score >= 0 ? '+' : ''}${s.score.toFixed(1).padStart(5)}  ${s.name.padEnd(24)} ${s.description}${s.options?.length ? ` [${s.options.join(', ')}]` : ''}\n`);
-          }
+      const unread = (item: UnreadItem) => {
+        if (item.kind === 'error') unreadable++;
+        ctx.stderr.write(item.kind === 'error' ? `moat classify: ${item.path}: ${item.error}\n` : `${item.path}: skipped: ${item.reason}\n`);
+      };
+      for await (const item of mailMessages(positionals, unread)) {
+        const scored = await scorer.explain(item.data);
+        const v = own ? verdictWithThresholds(scored, own) : scored;
+        if (values.json) {
+          ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols })}\n`);
+        } else {
+          ctx.stdout.write(`${item.path}: ${v.spam ? 'SPAM' : 'ham'} score=${v.score.toFixed(1)} required=${v.required.toFixed(1)} action=${v.action}\n`);
+          for (const s of [...v.symbols].sort((a, b) => Math.abs(b.score) - Math.abs(a.score))) ctx.stdout.write(`  ${s.score >= 0 ? '+' : ''}${s.score.toFixed(1).padStart(5)}  ${s.name.padEnd(24)} ${s.description}${s.options?.length ? ` [${s.options.join(', ')}]` : ''}\n`);
         }
       }
     } finally {

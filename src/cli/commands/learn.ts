@@ -5,7 +5,7 @@ import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 import { learnMessage } from '../../antispam/spam-scorer.js';
 import type { LearnOutcome } from '../../antispam/bayes/token-store.js';
 import { refitModel } from '../../antispam/model/model-refit.js';
-import { mailSourceItems } from '../mail-sources.js';
+import { mailMessages, type UnreadItem } from '../mail-sources.js';
 
 const HELP = `Usage: moat learn --spam|--ham PATH...
        moat learn --refit
@@ -67,31 +67,28 @@ export const learnCommand: CliCommand = {
     let unreadable = 0;
     let storeError: string | undefined;
     try {
-      paths: for (const p of positionals) {
-        for await (const item of mailSourceItems(p)) {
-          if (item.kind === 'error') {
-            unreadable++;
-            ctx.stderr.write(`moat learn: ${item.path}: ${item.error}\n`);
-            continue;
-          }
-          if (item.kind === 'skipped') {
-            skipped++;
-            if (!values.quiet) ctx.stderr.write(`${item.path}: skipped: ${item.reason}\n`);
-            continue;
-          }
-          let outcome: LearnOutcome;
-          try {
-            outcome = await learnMessage(store, item.data, as, model.enabled);
-          } catch (err) {
-            // The store failing (Redis down, disk full) fails every later message too: stop, and say what was learned.
-            storeError = `${item.path}: ${(err as Error).message}`;
-            break paths;
-          }
-          if (outcome === 'known') known++;
-          else learned++;
-          if (outcome === 'moved') moved++;
-          if (!values.quiet) ctx.stdout.write(`${item.path}: ${OUTCOME_TEXT[outcome](as)}\n`);
+      const unread = (item: UnreadItem) => {
+        if (item.kind === 'error') {
+          unreadable++;
+          ctx.stderr.write(`moat learn: ${item.path}: ${item.error}\n`);
+        } else {
+          skipped++;
+          if (!values.quiet) ctx.stderr.write(`${item.path}: skipped: ${item.reason}\n`);
         }
+      };
+      for await (const item of mailMessages(positionals, unread)) {
+        let outcome: LearnOutcome;
+        try {
+          outcome = await learnMessage(store, item.data, as, model.enabled);
+        } catch (err) {
+          // The store failing (Redis down, disk full) fails every later message too: stop, and say what was learned.
+          storeError = `${item.path}: ${(err as Error).message}`;
+          break;
+        }
+        if (outcome === 'known') known++;
+        else learned++;
+        if (outcome === 'moved') moved++;
+        if (!values.quiet) ctx.stdout.write(`${item.path}: ${OUTCOME_TEXT[outcome](as)}\n`);
       }
       if (storeError) ctx.stderr.write(`moat learn: stopped, the Bayes store failed at ${storeError}\n`);
       if (!refitOnly) {

@@ -67,6 +67,12 @@ return 1`;
 /** How long the first commands wait for the first connection; after that, none waits. */
 const FIRST_CONNECT_MS = 2000;
 
+/** Longest wait for one Redis command (a Lua LEARN of a big message takes milliseconds). */
+const COMMAND_TIMEOUT_MS = 2000;
+
+/** What the LEARN script's return code means. */
+const LEARN_OUTCOMES: Readonly<Record<number, LearnOutcome>> = { 0: 'known', 1: 'new', 2: 'features', 3: 'moved' };
+
 /**
  * Bayes tokens, learned messages and the spam model in Redis, shared by every node of a cluster:
  * one hash per token (`<prefix>t:<token>` → spam, ham), learned-message records for idempotency
@@ -81,9 +87,6 @@ const FIRST_CONNECT_MS = 2000;
  * the scorer scores without Bayes; ioredis keeps reconnecting in the background. Only the first
  * calls after opening wait, up to 2 s, for the first connection.
  */
-/** Longest wait for one Redis command (a Lua LEARN of a big message takes milliseconds). */
-const COMMAND_TIMEOUT_MS = 2000;
-
 export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 0 }: TokenStoreOptions = {}): BayesTokenStore {
   // A Redis that hangs (stopped, swapping, a full network buffer) must not hold mail either: each
   // command fails after COMMAND_TIMEOUT_MS and the message is scored without Bayes.
@@ -138,8 +141,7 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
     }),
     learn: guarded(async (key: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array) => {
       const code = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned);
-      const outcome: Record<number, LearnOutcome> = { 0: 'known', 1: 'new', 2: 'features', 3: 'moved' };
-      return outcome[Number(code)] ?? 'known';
+      return LEARN_OUTCOMES[Number(code)] ?? 'known';
     }),
     generation: guarded(async () => Number((await redis.get(generationKey)) ?? 0)),
     examples: guarded(async (limit: number) => {

@@ -6,11 +6,6 @@ import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 import { MoatError } from '../../core/errors.js';
 
-/**
- * Bayes tokens, learned messages and the spam model in `bayes.db` under the state directory
- * (separate from moat.db: it is rewritten often). With `maxLearned`, learning a message beyond
- * that many forgets the least recently learned ones (their tokens are taken back out).
- */
 /** One query for a message's token counts (tokens never learned are left out). */
 async function countsOf(getMany: Statement, tokens: readonly string[]): Promise<Map<string, TokenCounts>> {
   const out = new Map<string, TokenCounts>();
@@ -35,6 +30,11 @@ const DAEMON_LOCK_WAIT_MS = 200;
 /** `moat learn` and other commands can wait for the daemon's or another command's transactions. */
 export const COMMAND_LOCK_WAIT_MS = 10_000;
 
+/**
+ * Bayes tokens, learned messages and the spam model in `bayes.db` under the state directory
+ * (separate from moat.db: it is rewritten often). With `maxLearned`, learning a message beyond
+ * that many forgets the least recently learned ones (their tokens are taken back out).
+ */
 export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnly = false, lockWaitMs = DAEMON_LOCK_WAIT_MS }: TokenStoreOptions = {}): BayesTokenStore {
   if (readOnly) return openReadOnly(join(stateDir, 'bayes.db'));
   mkdirSync(stateDir, { recursive: true });
@@ -149,7 +149,7 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
  * store from before the counters is counted once here, in memory), and learning refused.
  */
 function openReadOnly(file: string): BayesTokenStore {
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: COMMAND_LOCK_WAIT_MS });
   const getMany = db.prepare('SELECT token, spam, ham FROM tokens WHERE token IN (SELECT value FROM json_each(?))');
   const readCount = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const counted = db.prepare("SELECT COALESCE(SUM(class = 'spam'), 0) AS spam, COALESCE(SUM(class = 'ham'), 0) AS ham FROM learned");

@@ -28,7 +28,10 @@ function buildAfterLower(): ReadonlyMap<string, string> {
   return map;
 }
 const AFTER_LOWER = buildAfterLower();
-const AFTER_LOWER_RE = new RegExp(`[${[...AFTER_LOWER.keys()].map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`, 'gu');
+const AFTER_LOWER_CLASS = `[${[...AFTER_LOWER.keys()].map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`;
+/** Without the g flag, so testing keeps no state between calls (`replace` with the g one resets its own). */
+const HAS_AFTER_LOWER = new RegExp(AFTER_LOWER_CLASS, 'u');
+const EACH_AFTER_LOWER = new RegExp(AFTER_LOWER_CLASS, 'gu');
 
 /**
  * `text` folded for case-insensitive comparison: lower case, then each class to one member. One
@@ -37,6 +40,5 @@ const AFTER_LOWER_RE = new RegExp(`[${[...AFTER_LOWER.keys()].map((c) => `\\u{${
  */
 export function foldCase(text: string): string {
   const lower = text.includes('\u0130') ? text.replace(/[^\u0130]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
-  AFTER_LOWER_RE.lastIndex = 0;
-  return AFTER_LOWER_RE.test(lower) ? lower.replace(AFTER_LOWER_RE, (c) => AFTER_LOWER.get(c)!) : lower;
+  return HAS_AFTER_LOWER.test(lower) ? lower.replace(EACH_AFTER_LOWER, (c) => AFTER_LOWER.get(c)!) : lower;
 }

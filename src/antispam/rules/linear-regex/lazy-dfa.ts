@@ -8,7 +8,8 @@
  * the live instructions per character and allocates nothing. Every search has a step budget.
  */
 import type { Program } from './compile.js';
-import { EDGE, NfaStepper } from './nfa-step.js';
+import { EDGE } from './assertions.js';
+import { NfaStepper } from './nfa-step.js';
 
 /** DFA states kept per regex before the cache is emptied. */
 export const MAX_DFA_STATES = 1000;
@@ -20,7 +21,7 @@ export const MAX_CACHED_INSTRUCTIONS = 200_000;
 
 /**
  * Steps one search may take (NFA instructions visited, and the instructions of each DFA state
- * built): about 0.15–0.3 s. A small pattern never comes near it (a cached DFA state costs no
+ * built): about 0.1–0.25 s (bench/antispam/rule-regex.ts). A small pattern never comes near it (a cached DFA state costs no
  * steps); a pattern with hundreds of counted repetitions on a text of hundreds of kilobytes can,
  * and then the search gives up.
  */
@@ -35,7 +36,7 @@ const MATCHED = -1;
 interface DfaState {
   /** NFA instructions waiting at this position, before following empty moves; sorted. */
   readonly pending: readonly number[];
-  /** The character before this position, as the assertions see it (nfa-step.ts: EDGE, WORD, LINE, OTHER). */
+  /** The character before this position, as the assertions see it (assertions.ts: EDGE, WORD, LINE, OTHER). */
   readonly prev: number;
   /** Transitions by code-point class: UNKNOWN, MATCHED or the next state's index + 1. */
   readonly dense: Int32Array | undefined;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
-import { MAX_DFA_STATES, MAX_SEARCH_STEPS } from './lazy-dfa.js';
+import { MAX_CACHED_INSTRUCTIONS, MAX_DFA_STATES, MAX_SEARCH_STEPS } from './lazy-dfa.js';
 import { PARSE_LIMITS } from './parse.js';
 import { looksPastedWithSlashes, reduceIdentityEscapes } from './rule-dialect.js';
 import { CASE_CLASSES } from './case-folding-data.js';
@@ -218,6 +218,23 @@ test('a pattern whose DFA would be exponential empties its cache and stays right
     assert.equal(re.test(text), text.length >= 13 && text[text.length - 13] === 'a', `text of ${text.length} ending ${text.slice(-13)}`);
   assert.equal(re.test('xa'.padEnd(14, 'b')), new RegExp(source, 'iu').test('xa'.padEnd(14, 'b')));
   assert.ok(re.stats.cacheResets > 0, `the cache was emptied (${re.stats.statesBuilt} states built, at most ${MAX_DFA_STATES} kept)`);
+});
+
+test('the DFA cache is bounded by the instructions its states hold, not only by their number', () => {
+  // Each state of this pattern holds thousands of NFA instructions: the 200,000-instruction bound
+  // empties the cache long before 1,000 states.
+  const re = compiled('(?:[ab]{0,99}a){100}x');
+  const text = fc.sample(fc.array(fc.constantFrom('a', 'b'), { minLength: 500, maxLength: 500 }), { numRuns: 1, seed: 5 })[0]!.join('');
+  assert.equal(re.search(text), false);
+  assert.ok(re.stats.cacheResets > 0 && re.stats.statesBuilt < MAX_DFA_STATES, `${re.stats.statesBuilt} states built, ${re.stats.cacheResets} resets (bound: ${MAX_CACHED_INSTRUCTIONS.toLocaleString('en')} instructions)`);
+});
+
+test('a pattern with more code-point classes than a dense transition table holds matches as RegExp does', () => {
+  // 300 separate CJK characters make ~600 classes: transitions go to a map instead of an array.
+  const chars = Array.from({ length: 300 }, (_, i) => String.fromCodePoint(0x4e00 + 2 * i));
+  const source = `[${chars.join('')}]{2}x|z[^${chars.slice(0, 150).join('')}]`;
+  const texts = ['一丂x', '一丁x', 'z丁', 'z一', `${'丁'.repeat(1000)}一丂x`, `${'世界'.repeat(500)}`];
+  for (const text of texts) agree(source, text);
 });
 
 test('a search that would take more than its step budget gives up and says so (search: undefined), within the budget it answers', () => {

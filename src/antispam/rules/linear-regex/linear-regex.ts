@@ -17,7 +17,7 @@ export interface LinearRegex {
   readonly source: string;
   /**
    * Whether the pattern matches anywhere in the text (as RegExp.prototype.test); undefined when
-   * the search gave up at its step budget (`MAX_SEARCH_STEPS`, ~0.15 s: only patterns with
+   * the search gave up at its step budget (`MAX_SEARCH_STEPS`, about 0.1–0.25 s: only patterns with
    * hundreds of counted repetitions on texts of hundreds of kilobytes reach it).
    */
   search(text: string): boolean | undefined;

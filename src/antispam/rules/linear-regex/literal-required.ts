@@ -7,21 +7,18 @@
  * instruction on which the literal never completes is a counterexample. Assertions are exact:
  * the state remembers what kind of character came before and which kinds may come next.
  */
-import { LINE_TERMINATORS, normaliseRanges, inRanges, setMatches, wordSet, type CharSet } from './char-set.js';
+import { setMatches, wordSet, type CharSet } from './char-set.js';
 import type { Program } from './compile.js';
 import { foldCase } from './fold-case.js';
+import { assertionHolds, charKind, EDGE, KINDS, LINE, OTHER, WORD } from './assertions.js';
 
 /** States (instruction × literal prefix × neighbours) searched at most; past it, no answer. */
 const MAX_SEARCH_STATES = 200_000;
 
-/** Kinds of the character on one side of a position, as bits of a mask. */
-const END = 1; // no character: the text's edge
-const WORD = 2;
-const LINE = 4; // a line terminator, in multiline mode
-const OTHER = 8;
-const ANY = END | WORD | LINE | OTHER;
+/** The kinds of character (assertions.ts) that may come next, as a mask of `1 << kind`. */
+const ANY = KINDS.reduce((mask, kind) => mask | (1 << kind), 0);
 /** Characters of each kind for the context around a witness: the first one not in the literal is used. */
-const CONTEXT_CHOICES: Record<number, readonly string[]> = { [END]: [''], [WORD]: ['x', 'q', 'z', '0', '_', 'y', 'j'], [LINE]: ['\n', '\r', '\u2028'], [OTHER]: [' ', '#', '-', '.', '!', '~', '\t'] };
+const CONTEXT_CHOICES: Record<number, readonly string[]> = { [EDGE]: [''], [WORD]: ['x', 'q', 'z', '0', '_', 'y', 'j'], [LINE]: ['\n', '\r', '\u2028'], [OTHER]: [' ', '#', '-', '.', '!', '~', '\t'] };
 
 /** KMP failure function over code points. */
 function failureTable(lit: readonly string[]): number[] {
@@ -43,8 +40,8 @@ export interface LiteralCheck {
 /**
  * A text the program matches whose match does not contain `literal` (compared case-folded when
  * `ignoreCase`), undefined when every match contains it, or false when the search grew too big
- * to tell. An empty
- * literal asks for a match of no characters at all (the regex then matches at a mere position).
+ * to tell. An empty literal asks for a match of no characters at all (the regex then matches at
+ * a mere position).
  */
 export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralCheck, literal: string): string | undefined | false {
   const fold = (s: string) => (ignoreCase ? foldCase(s) : s);
@@ -52,8 +49,8 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
   const L = Math.max(lit.length, 1);
   const failure = failureTable(lit);
   const word = wordSet(ignoreCase);
-  const lines = normaliseRanges(LINE_TERMINATORS);
-  const kindOf = (cp: number) => (inRanges(word.ranges, cp) ? WORD : multiline && inRanges(lines, cp) ? LINE : OTHER);
+  const kindOf = (cp: number) => charKind(cp, word, multiline);
+  const possible = KINDS.filter((kind) => kind !== LINE || multiline);
   /** KMP state after the folded form of `ch` (which may be several characters: İ). */
   const step = (k: number, ch: string) => {
     for (const c of fold(ch)) {
@@ -63,12 +60,12 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
     }
     return k;
   };
-  // One character of each kind the search tells apart, per set: each letter of the literal the
-  // set holds, and, of each kind, one character outside the literal (cached per set object).
   const litChars = new Set(lit);
   // Context characters must not help spell the literal, or the witness would hold it.
-  const CONTEXT: Record<number, string> = {};
-  for (const kind of [END, WORD, LINE, OTHER]) CONTEXT[kind] = CONTEXT_CHOICES[kind]!.find((c) => ![...fold(c)].some((x) => litChars.has(x))) ?? CONTEXT_CHOICES[kind]![0]!;
+  const context: Record<number, string> = {};
+  for (const kind of KINDS) context[kind] = CONTEXT_CHOICES[kind]!.find((c) => ![...fold(c)].some((x) => litChars.has(x))) ?? CONTEXT_CHOICES[kind]![0]!;
+  // One character of each kind the search tells apart, per set: each letter of the literal the
+  // set holds, and, of each kind, one character outside the literal (cached per set object).
   const choices = new Map<CharSet, string[]>();
   const choicesFor = (set: CharSet) => {
     let out = choices.get(set);
@@ -88,7 +85,7 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
   };
 
   // State: instruction, literal prefix matched, kind before, kinds allowed next.
-  const key = (pc: number, k: number, prev: number, next: number) => ((pc * L + k) * 16 + prev) * 16 + next;
+  const key = (pc: number, k: number, prev: number, next: number) => ((pc * L + k) * 4 + prev) * 16 + next;
   const parent = new Map<number, { from: number; ch: string }>();
   let truncated = false;
   const queue: Array<[number, number, number, number, number]> = [];
@@ -103,7 +100,7 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
     queue.push([id, pc, k, prev, next]);
   };
   // The witness may follow any kind of character (or start the text).
-  for (const prev of [END, WORD, LINE, OTHER]) if (prev !== LINE || multiline) visit(-1, CONTEXT[prev]!, program.start, 0, prev, ANY);
+  for (const prev of possible) visit(-1, context[prev]!, program.start, 0, prev, ANY);
   const textOf = (id: number) => {
     const out: string[] = [];
     for (let at = id; at !== -1; at = parent.get(at)!.from) out.push(parent.get(at)!.ch);
@@ -115,23 +112,21 @@ export function textAvoidingLiteral({ program, ignoreCase, multiline }: LiteralC
     const inst = program.insts[pc]!;
     if (inst.op === 'match') {
       // Then any allowed kind may follow: the end of the text, or one character of that kind.
-      const after = [END, WORD, LINE, OTHER].find((kind) => next & kind && (kind !== LINE || multiline));
-      if (after !== undefined) return textOf(id) + CONTEXT[after]!;
+      const after = possible.find((kind) => next & (1 << kind));
+      if (after !== undefined) return textOf(id) + context[after]!;
       continue;
     }
     if (inst.op === 'split') {
       visit(id, '', inst.a, k, prev, next);
       visit(id, '', inst.b, k, prev, next);
     } else if (inst.op === 'assert') {
-      const prevWord = prev === WORD;
-      const allowed =
-        inst.kind === 'start' ? (prev === END || prev === LINE ? ANY : 0) : inst.kind === 'end' ? END | LINE : inst.kind === 'word' ? (prevWord ? END | LINE | OTHER : WORD) : prevWord ? WORD : END | LINE | OTHER;
-      const mask = next & allowed & (multiline ? ANY : ~LINE);
-      if (mask) visit(id, '', inst.next, k, prev, mask);
+      // The kinds of next character the assertion allows after this one.
+      const allowed = possible.reduce((mask, kind) => (assertionHolds(inst.kind, prev, kind) ? mask | (1 << kind) : mask), 0);
+      if (next & allowed) visit(id, '', inst.next, k, prev, next & allowed);
     } else if (!emptyOnly) {
       for (const ch of choicesFor(inst.set)) {
         const kind = kindOf(ch.codePointAt(0)!);
-        if (!(next & kind)) continue;
+        if (!(next & (1 << kind))) continue;
         const k2 = step(k, ch);
         if (k2 < lit.length) visit(id, ch, inst.next, k2, kind, ANY);
       }

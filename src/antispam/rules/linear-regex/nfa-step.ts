@@ -7,24 +7,17 @@
  */
 import { inRanges, LINE_TERMINATORS, normaliseRanges, setMatches, wordSet, type CharSet } from './char-set.js';
 import type { Program } from './compile.js';
+import type { AssertKind } from './parse.js';
+import { assertionHolds, charKind, EDGE, OTHER, WORD } from './assertions.js';
 
 const OP_SET = 0;
 const OP_MATCH = 1;
 const OP_SPLIT = 2;
 const OP_ASSERT = 3;
-const ASSERT_CODES = { start: 0, end: 1, word: 2, nonword: 3 } as const;
+/** Assertion kinds by the code kept in `arg2`. */
+const ASSERT_KINDS: readonly AssertKind[] = ['start', 'end', 'word', 'nonword'];
 
-/**
- * What a character is for the assertions: the text's edge (before the first or after the last
- * character), a word character (only told apart when the pattern has \b or \B), a line
- * terminator (only in multiline mode, where ^ and $ also match at line ends), anything else.
- */
-export const EDGE = 0;
-export const WORD = 1;
-export const LINE = 2;
-export const OTHER = 3;
-
-/** The characters on either side of a position, as EDGE, WORD, LINE or OTHER. */
+/** The kinds (assertions.ts: EDGE, WORD, LINE, OTHER) of the characters on either side of a position. */
 export interface Position {
   prev: number;
   next: number;
@@ -90,7 +83,7 @@ export class NfaStepper {
         this.asciiMembers[pc] = table;
       } else if (inst.op === 'match') this.ops[pc] = OP_MATCH;
       else if (inst.op === 'split') [this.ops[pc], this.arg1[pc], this.arg2[pc]] = [OP_SPLIT, inst.a, inst.b];
-      else [this.ops[pc], this.arg1[pc], this.arg2[pc]] = [OP_ASSERT, inst.next, ASSERT_CODES[inst.kind]];
+      else [this.ops[pc], this.arg1[pc], this.arg2[pc]] = [OP_ASSERT, inst.next, ASSERT_KINDS.indexOf(inst.kind)];
     });
     if (program.usesWordBoundary) cutAt(this.word.ranges);
     if (multiline) cutAt(normaliseRanges(LINE_TERMINATORS));
@@ -116,11 +109,13 @@ export class NfaStepper {
     return cp < 128 ? this.asciiClass[cp]! : this.searchClass(cp);
   }
 
-  /** WORD, LINE or OTHER (see EDGE): only what the program's assertions can tell apart. */
+  /**
+   * The character's kind for the assertions (WORD, LINE or OTHER), as far as the program can tell
+   * them apart: without \b or \B a word character is OTHER, which keeps the DFA's states fewer.
+   */
   classOf(cp: number): number {
-    if (this.program.usesWordBoundary && setMatches(this.word, cp)) return WORD;
-    if (this.multiline && (cp === 0x0a || cp === 0x0d || cp === 0x2028 || cp === 0x2029)) return LINE;
-    return OTHER;
+    const kind = charKind(cp, this.word, this.multiline);
+    return kind === WORD && !this.program.usesWordBoundary ? OTHER : kind;
   }
 
   private nextStamp(): number {
@@ -139,10 +134,6 @@ export class NfaStepper {
   closure(pending: ArrayLike<number>, count: number, at: Position): boolean {
     const { ops, arg1, arg2, seen, stack, reached } = this;
     const stamp = this.nextStamp();
-    // What each assertion says here, by its code (start, end, word boundary, not a boundary).
-    const prevWord = at.prev === WORD;
-    const nextWord = at.next === WORD;
-    const holds = [at.prev === EDGE || at.prev === LINE, at.next === EDGE || at.next === LINE, prevWord !== nextWord, prevWord === nextWord];
     let top = 0;
     let matched = false;
     let reachedCount = 0;
@@ -162,8 +153,10 @@ export class NfaStepper {
       let also = -1;
       if (op === OP_SET) reached[reachedCount++] = pc;
       else if (op === OP_MATCH) matched = true;
-      else if (op === OP_SPLIT) [follow, also] = [arg1[pc]!, arg2[pc]!];
-      else if (holds[arg2[pc]!]) follow = arg1[pc]!;
+      else if (op === OP_SPLIT) {
+        follow = arg1[pc]!;
+        also = arg2[pc]!;
+      } else if (assertionHolds(ASSERT_KINDS[arg2[pc]!]!, at.prev, at.next)) follow = arg1[pc]!;
       if (also >= 0 && seen[also] !== stamp) {
         seen[also] = stamp;
         stack[top++] = also;
@@ -221,7 +214,9 @@ export class NfaStepper {
       if (this.closure(cur, count, at)) return true;
       count = this.advance(cp, next);
       if (this.work > budget) return undefined;
-      [cur, next] = [next, cur];
+      const swap = cur;
+      cur = next;
+      next = swap;
       at.prev = at.next;
     }
     at.next = EDGE;
