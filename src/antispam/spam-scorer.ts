@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { messageKey } from './bayes/message-key.js';
 import type { Logger } from '../core/logger.js';
 import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
@@ -37,9 +37,7 @@ const INCOMPLETE = new Set(['MIME_TRUNCATED', 'DNSBL_UNAVAILABLE', REGEX_LIMIT_S
 /** A failing Bayes store (Redis down, SQLite locked), or a regex rule at its work limit, is logged at most this often, not per message. */
 const WARN_EVERY_MS = 60_000;
 
-export function messageKey(message: Uint8Array): string {
-  return createHash('sha256').update(message).digest('hex').slice(0, 32);
-}
+export { messageKey };
 
 /** What a store call that failed gives back (see orUnavailable in createSpamScorer). */
 const UNAVAILABLE = Symbol('bayes store unavailable');
@@ -161,6 +159,11 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       await learnMessage(deps.store, message, as, m.enabled);
     },
   };
+}
+
+/** Takes one message back out of Bayes (and the model's examples); says what it had been learned as. */
+export async function forgetMessage(store: BayesTokenStore, message: Uint8Array): Promise<'spam' | 'ham' | undefined> {
+  return store.forget(messageKey(message));
 }
 
 /** Learns one message for Bayes and, with `withFeatures`, keeps its features for the next model fit. */

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main, extractGlobalOptions } from './main.js';
+import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
+import { learnMessage } from '../antispam/spam-scorer.js';
 
 function capture() {
   const stream = new PassThrough();
@@ -90,10 +92,54 @@ test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat 
   assert.equal(refit.code, 0);
   assert.match(refit.text, /^Spam model fitted on 7 spam and 10 ham/m);
   assert.equal((await run('learn')).code, 2, 'neither --spam, --ham nor --refit: usage');
+
+  const stats = await run('learn', '--stats');
+  assert.equal(stats.code, 0, stats.text);
+  assert.match(stats.text, /^Bayes store: +SQLite .*bayes\.db, \d+\.\d MB$/m);
+  assert.match(stats.text, /^Learned: +7 spam, 10 ham \(keeps at most 20000/m);
+  assert.match(stats.text, /^Bayes: +scoring \(at least 5 spam and 5 ham learned: \[antispam\.bayes\] min_learned\)$/m);
+  assert.match(stats.text, /^Spam model: +on, fitted, up to date \(17 message\(s\) with features\)$/m);
+  const json = JSON.parse((await run('learn', '--stats', '--json')).text) as { spam: number; ham: number; tokens: number; bayesScoring: boolean; model: { fittedAt?: number; changesSinceFit?: number } };
+  assert.deepEqual([json.spam, json.ham, json.bayesScoring, json.model.changesSinceFit], [7, 10, true, 0]);
+  assert.ok(json.tokens > 10);
+
+  // The copy a user's Maildir holds after delivery (trace headers on top, [SPAM] subject, LF line
+  // ends) is the message learned from spam/1.eml: --forget finds it.
+  const deliveredCopy = join(dir, 'delivered.eml');
+  await writeFile(deliveredCopy, 'Return-Path: <deals1@promo.example>\nDelivered-To: bob@example.org\nX-Spam-Flag: YES\nFrom: deals1@promo.example\nSubject: [SPAM] cheap meds 1\n\nBuy cheap meds online now, offer 1\n');
+  const never = join(dir, 'never.eml');
+  const neverText = 'From: carol@example.org\r\nSubject: lunch\r\n\r\nLunch at noon?\r\n';
+  await writeFile(never, neverText);
+  const forgot = await run('learn', '--forget', deliveredCopy, never);
+  assert.equal(forgot.code, 0, forgot.text);
+  assert.match(forgot.text, /delivered\.eml: forgotten \(had been learned as spam\)\n/);
+  assert.match(forgot.text, /never\.eml: not learned: nothing to forget\n/);
+  assert.match(forgot.text, /Forgot 1 message\(s\), 1 not learned; the classifier now knows 6 spam and 10 ham\nSpam model fitted on 6 spam and 10 ham/);
+  assert.match((await run('learn', '--forget', deliveredCopy)).text, /Forgot 0 message\(s\), 1 not learned/);
+  assert.match((await run('learn', '--spam', deliveredCopy)).text, /delivered\.eml: learned as spam/, 'a forgotten message can be learned again');
+  // What the daemon's autolearn does: learn without refitting. --stats says the model is behind.
+  const asDaemon = openSqliteTokenStore(join(dir, 'state'));
+  await learnMessage(asDaemon, Buffer.from(neverText), 'ham', true);
+  await asDaemon.close();
+  assert.match((await run('learn', '--stats')).text, /^Spam model: +on, fitted; 1 message\(s\) learned or forgotten since \(the daemon refits every 15 min; moat learn --refit fits now\)$/m);
+  for (const usage of [['--stats', sample], ['--forget', '--spam', sample], ['--json', '--spam', sample], ['--forget'], ['--stats', '--refit']]) assert.equal((await run('learn', ...usage)).code, 2, usage.join(' '));
+
   await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n`);
   const off = await run('learn', '--refit');
   assert.equal(off.code, 2, 'refit asked with the model off');
   assert.match(off.text, /the spam model is off \(\[antispam\.model\] enabled = false\)/);
+});
+
+test('moat learn --stats on a state directory with nothing learned says so, says what Bayes waits for, and creates nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-stats-'));
+  const out = capture();
+  const code = await main(['learn', '--stats', '--state-dir', join(dir, 'state')], { stdout: out.stream, stderr: out.stream, env: {} });
+  assert.equal(code, 0, out.text());
+  assert.match(out.text(), /^Bayes store: +SQLite none \(.*bayes\.db does not exist\)$/m);
+  assert.match(out.text(), /^Learned: +0 spam, 0 ham/m);
+  assert.match(out.text(), /^Bayes: +not scoring yet: it needs 200 spam and 200 ham learned \(\[antispam\.bayes\] min_learned\); 200 spam and 200 ham to go$/m);
+  assert.match(out.text(), /^Spam model: +off \(\[antispam\.model\] enabled = false\)/m);
+  assert.equal(existsSync(join(dir, 'state')), false, 'nothing created');
 });
 
 test('moat learn with [antispam.bayes] max_learned keeps that many messages and says the oldest were forgotten', async () => {

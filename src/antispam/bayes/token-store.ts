@@ -15,6 +15,18 @@ export interface StoredModel {
  */
 export type LearnOutcome = 'new' | 'moved' | 'features' | 'known';
 
+/** What a store holds, beyond the learned-message counts (`moat learn --stats`). */
+export interface StoreStats {
+  /** Where it is: the SQLite file, or the Redis URL (password hidden) and key prefix. */
+  location: string;
+  /** Distinct tokens with a count. */
+  tokens: number;
+  /** Learned messages that carry model features (what the spam model is fitted on). */
+  withFeatures: number;
+  /** SQLite: bytes on disk (the database and its write-ahead log); undefined for Redis. */
+  bytes?: number;
+}
+
 /**
  * Where the statistical classifiers keep what they learned: SQLite (embedded) or Redis (shared by
  * a cluster); see src/storage/bayes. Bayes token counts, one record per learned message (for
@@ -32,7 +44,15 @@ export interface BayesTokenStore {
    * (counts unchanged). Says what happened (see LearnOutcome).
    */
   learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array): Promise<LearnOutcome>;
-  /** A number that changes whenever a message is learned (the model is stale when it differs). */
+  /**
+   * Takes a learned message back out (`moat learn --forget`, like `sa-learn --forget`): its tokens
+   * lose its counts and its record goes. Says the class it had been learned as; undefined when
+   * it was not learned (nothing changes then).
+   */
+  forget(messageKey: string): Promise<'spam' | 'ham' | undefined>;
+  /** What the store holds (see StoreStats). */
+  stats(): Promise<StoreStats>;
+  /** A number that changes whenever a message is learned or forgotten (the model is stale when it differs). */
   generation(): Promise<number>;
   /** The most recently learned messages that carry model features, newest first, at most `limit`. */
   examples(limit: number): Promise<Array<{ spam: boolean; features: Uint8Array }>>;

@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
 import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
-import { learnMessage } from '../../antispam/spam-scorer.js';
+import { forgetMessage, learnMessage } from '../../antispam/spam-scorer.js';
+import { formatLearnStats, learnStats } from './learn-stats.js';
+import type { CliContext } from '../context.js';
+import type { MoatConfig } from '../../core/config/schema.js';
 import type { LearnOutcome } from '../../antispam/bayes/token-store.js';
 import { refitModel } from '../../antispam/model/model-refit.js';
 import { mailMessages, type UnreadItem } from '../mail-sources.js';
 
 const HELP = `Usage: moat learn --spam|--ham PATH...
+       moat learn --forget PATH...
+       moat learn --stats [--json]
        moat learn --refit
 
 Trains the statistical classifiers (like sa-learn): Bayes and, when [antispam.model] enabled =
@@ -26,6 +31,13 @@ the new model up within a minute.
 Options:
   --spam      the messages are spam
   --ham       the messages are not spam
+  --forget    take the messages back out (like sa-learn --forget): a message learned by
+              mistake stops counting for either class; one never learned is left alone
+  --stats     what the store holds and what the classifiers make of it (like sa-learn
+              --dump magic): where it is, spam and ham learned, tokens, whether Bayes is
+              scoring yet ([antispam.bayes] min_learned), the spam model's state.
+              Reads only: a mistyped --state-dir gets no new store
+  --json      with --stats: one JSON object instead of lines
   --refit     refit the spam model now (also alone: after quarantine releases, say);
               needs [antispam.model] enabled = true
   --quiet     print only the summary (and errors)
@@ -41,28 +53,72 @@ const OUTCOME_TEXT: Record<LearnOutcome, (as: 'spam' | 'ham') => string> = {
   known: (as) => `already learned as ${as}`,
 };
 
+/** What handling one message did: whether the store changed, and the message's line. */
+interface Handled {
+  changed: boolean;
+  moved?: boolean;
+  line: string;
+}
+
+/** `moat learn --stats`: reads the store without creating or changing anything. */
+async function printStats(ctx: CliContext, config: MoatConfig, json: boolean): Promise<number> {
+  const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { readOnly: true, network: false });
+  try {
+    const stats = await learnStats(store, config);
+    ctx.stdout.write(json ? `${JSON.stringify(stats)}\n` : formatLearnStats(stats, config.antispam.model.refit_minutes));
+    return 0;
+  } catch (err) {
+    ctx.stderr.write(`moat learn --stats: ${(err as Error).message}\n`);
+    return 2;
+  } finally {
+    await store.close();
+  }
+}
+
 export const learnCommand: CliCommand = {
   name: 'learn',
   summary: 'train the spam classifiers (Bayes, logistic model) with spam or ham',
   help: HELP,
   async run(ctx, argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { spam: { type: 'boolean' }, ham: { type: 'boolean' }, refit: { type: 'boolean' }, quiet: { type: 'boolean' } } });
-    const refitOnly = values.refit === true && positionals.length === 0 && !values.spam && !values.ham;
-    if (!refitOnly && (values.spam === values.ham || positionals.length === 0)) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { spam: { type: 'boolean' }, ham: { type: 'boolean' }, forget: { type: 'boolean' }, stats: { type: 'boolean' }, json: { type: 'boolean' }, refit: { type: 'boolean' }, quiet: { type: 'boolean' } },
+    });
+    const modes = [values.spam, values.ham, values.forget, values.stats].filter(Boolean).length;
+    const refitOnly = values.refit === true && positionals.length === 0 && modes === 0;
+    const statsOnly = values.stats === true && positionals.length === 0 && modes === 1 && !values.refit;
+    if (!refitOnly && !statsOnly && (modes !== 1 || values.stats || positionals.length === 0)) {
       ctx.stderr.write(HELP);
       return 2;
     }
-    const as = values.spam ? 'spam' : 'ham';
+    if (values.json && !statsOnly) {
+      ctx.stderr.write('moat learn: --json goes with --stats\n');
+      return 2;
+    }
     const { config } = await ctx.loadConfig();
+    if (statsOnly) return printStats(ctx, config, values.json === true);
+    const as = values.spam ? 'spam' : 'ham';
     const model = config.antispam.model;
     if (values.refit && !model.enabled) {
       ctx.stderr.write('moat learn --refit: the spam model is off ([antispam.model] enabled = false), so there is nothing to refit\n');
       return 2;
     }
     const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { lockWaitMs: COMMAND_LOCK_WAIT_MS });
-    let learned = 0;
+    const forgetting = values.forget === true;
+    /** One message: the store call, and what to say of it. */
+    const handle = forgetting
+      ? async (data: Buffer): Promise<Handled> => {
+          const was = await forgetMessage(store, data);
+          return was ? { changed: true, line: `forgotten (had been learned as ${was})` } : { changed: false, line: 'not learned: nothing to forget' };
+        }
+      : async (data: Buffer): Promise<Handled> => {
+          const outcome = await learnMessage(store, data, as, model.enabled);
+          return { changed: outcome !== 'known', moved: outcome === 'moved', line: OUTCOME_TEXT[outcome](as) };
+        };
+    let changed = 0;
     let moved = 0;
-    let known = 0;
+    let unchanged = 0;
     let skipped = 0;
     let unreadable = 0;
     let storeError: string | undefined;
@@ -77,29 +133,32 @@ export const learnCommand: CliCommand = {
         }
       };
       for await (const item of mailMessages(positionals, unread)) {
-        let outcome: LearnOutcome;
+        let done: Handled;
         try {
-          outcome = await learnMessage(store, item.data, as, model.enabled);
+          done = await handle(item.data);
         } catch (err) {
-          // The store failing (Redis down, disk full) fails every later message too: stop, and say what was learned.
+          // The store failing (Redis down, disk full) fails every later message too: stop, and say what was done.
           storeError = `${item.path}: ${(err as Error).message}`;
           break;
         }
-        if (outcome === 'known') known++;
-        else learned++;
-        if (outcome === 'moved') moved++;
-        if (!values.quiet) ctx.stdout.write(`${item.path}: ${OUTCOME_TEXT[outcome](as)}\n`);
+        if (done.changed) changed++;
+        else unchanged++;
+        if (done.moved) moved++;
+        if (!values.quiet) ctx.stdout.write(`${item.path}: ${done.line}\n`);
       }
       if (storeError) ctx.stderr.write(`moat learn: stopped, the Bayes store failed at ${storeError}\n`);
       if (!refitOnly) {
         const totals = await store.totals().catch(() => undefined);
         const extra = `${skipped ? `, ${skipped} skipped` : ''}${unreadable ? `, ${unreadable} path(s) unreadable` : ''}`;
-        ctx.stdout.write(`Learned ${learned} message(s) as ${as}${moved ? ` (${moved} of them moved from ${as === 'spam' ? 'ham' : 'spam'})` : ''}, ${known} already known${extra}${totals ? `; the classifier now knows ${totals.spam} spam and ${totals.ham} ham` : ''}\n`);
+        const what = forgetting
+          ? `Forgot ${changed} message(s), ${unchanged} not learned`
+          : `Learned ${changed} message(s) as ${as}${moved ? ` (${moved} of them moved from ${as === 'spam' ? 'ham' : 'spam'})` : ''}, ${unchanged} already known`;
+        ctx.stdout.write(`${what}${extra}${totals ? `; the classifier now knows ${totals.spam} spam and ${totals.ham} ham` : ''}\n`);
         if (storeError || !totals) return 2;
         const limit = config.antispam.bayes.max_learned;
-        if (limit > 0 && totals.spam + totals.ham >= limit) ctx.stdout.write(`It keeps at most ${limit} messages ([antispam.bayes] max_learned): learning more forgets the least recently learned\n`);
+        if (!forgetting && limit > 0 && totals.spam + totals.ham >= limit) ctx.stdout.write(`It keeps at most ${limit} messages ([antispam.bayes] max_learned): learning more forgets the least recently learned\n`);
       }
-      if (model.enabled && (learned > 0 || values.refit)) {
+      if (model.enabled && (changed > 0 || values.refit)) {
         const r = await refitModel(store, { maxExamples: model.max_examples, minLearned: config.antispam.bayes.min_learned, force: values.refit });
         if (r.fitted) ctx.stdout.write(`Spam model fitted on ${r.spam} spam and ${r.ham} ham in ${(r.ms / 1000).toFixed(1)} s\n`);
         else if (r.spam < config.antispam.bayes.min_learned || r.ham < config.antispam.bayes.min_learned) ctx.stdout.write(`Spam model not fitted yet: it needs ${config.antispam.bayes.min_learned} spam and ham learned with features (has ${r.spam} spam, ${r.ham} ham)\n`);

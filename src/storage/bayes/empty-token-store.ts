@@ -10,6 +10,8 @@ export function emptyTokenStore(why: string): BayesTokenStore {
     counts: async () => new Map(),
     totals: async () => ({ spam: 0, ham: 0 }),
     learn: refuse,
+    forget: refuse,
+    stats: async () => ({ location: `none (${why})`, tokens: 0, withFeatures: 0 }),
     generation: async () => 0,
     examples: async () => [],
     saveModel: refuse,

@@ -1,8 +1,24 @@
 import { Redis } from 'ioredis';
 import { MoatError } from '../../core/errors.js';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoredModel } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoreStats, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
+
+/**
+ * Lua shared by the scripts: adds `delta` to a message's tokens for its class and to the class
+ * total; a token hash left at zero for both classes is deleted. Needs `prefix` in scope.
+ */
+const BUMP = `
+local function bump(list, cls, delta)
+  for _, token in ipairs(cjson.decode(list)) do
+    local tokenKey = prefix .. 't:' .. token
+    if redis.call('HINCRBY', tokenKey, cls, delta) <= 0 and delta < 0 then
+      local other = redis.call('HGET', tokenKey, cls == 'spam' and 'ham' or 'spam')
+      if not other or tonumber(other) <= 0 then redis.call('DEL', tokenKey) end
+    end
+  end
+  redis.call('INCRBY', prefix .. 'total:' .. cls, delta)
+end`;
 
 /**
  * Learns one message atomically (a script runs alone, so two nodes learning the same message at
@@ -17,16 +33,7 @@ const LEARN = `
 local prefix, key, class, tokens, hasFeatures, features, limit = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], tonumber(ARGV[7])
 local record = prefix .. 'm:' .. key
 local prev = redis.call('HMGET', record, 'class', 'tokens', 'features')
-local function bump(list, cls, delta)
-  for _, token in ipairs(cjson.decode(list)) do
-    local tokenKey = prefix .. 't:' .. token
-    if redis.call('HINCRBY', tokenKey, cls, delta) <= 0 and delta < 0 then
-      local other = redis.call('HGET', tokenKey, cls == 'spam' and 'ham' or 'spam')
-      if not other or tonumber(other) <= 0 then redis.call('DEL', tokenKey) end
-    end
-  end
-  redis.call('INCRBY', prefix .. 'total:' .. cls, delta)
-end
+${BUMP}
 if prev[1] == class then
   -- Learned before the spam model kept features: learning it again adds them, counts unchanged.
   if not hasFeatures or prev[3] then return 0 end
@@ -63,6 +70,39 @@ if limit > 0 then
 end
 if moved then return 3 end
 return 1`;
+
+/**
+ * Forgets one learned message atomically (\`moat learn --forget\`): its tokens lose its counts,
+ * its record and its places in the order sets go, and the generation moves (the model is stale).
+ * ARGV: prefix, message key. Returns 1 when it had been learned as spam, 2 as ham, 0 not at all.
+ */
+const FORGET = `
+local prefix, key = ARGV[1], ARGV[2]
+local record = prefix .. 'm:' .. key
+local prev = redis.call('HMGET', record, 'class', 'tokens')
+if not ((prev[1] == 'spam' or prev[1] == 'ham') and prev[2]) then return 0 end
+${BUMP}
+bump(prev[2], prev[1], -1)
+redis.call('DEL', record)
+redis.call('ZREM', prefix .. 'learned', key)
+redis.call('ZREM', prefix .. 'examples', key)
+redis.call('INCR', prefix .. 'generation')
+if prev[1] == 'spam' then return 1 end
+return 2`;
+
+/** A Redis URL as it may be shown: without its password. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable Redis URL)';
+  }
+}
+
+/** `prefix` as a SCAN MATCH pattern that matches it literally (glob characters escaped). */
+const globLiteral = (prefix: string) => prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
 /** How long the first commands wait for the first connection; after that, none waits. */
 const FIRST_CONNECT_MS = 2000;
@@ -142,6 +182,22 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
     learn: guarded(async (key: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array) => {
       const code = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned);
       return LEARN_OUTCOMES[Number(code)] ?? 'known';
+    }),
+    forget: guarded(async (key: string) => {
+      const code = Number(await redis.eval(FORGET, 0, prefix, key));
+      return code === 1 ? 'spam' : code === 2 ? 'ham' : undefined;
+    }),
+    stats: guarded(async (): Promise<StoreStats> => {
+      // SCAN walks the keyspace in steps without blocking Redis (a command, not the daemon, asks);
+      // a key moved by a rehash during the walk may be counted twice, so the figure is close, not exact.
+      let tokens = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${globLiteral(prefix)}t:*`, 'COUNT', 1000);
+        tokens += keys.length;
+        cursor = next;
+      } while (cursor !== '0');
+      return { location: `${redactRedisUrl(url)} prefix "${prefix}"`, tokens, withFeatures: await redis.zcard(orderKey) };
     }),
     generation: guarded(async () => Number((await redis.get(generationKey)) ?? 0)),
     examples: guarded(async (limit: number) => {

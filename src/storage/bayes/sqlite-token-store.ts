@@ -1,7 +1,8 @@
 import Database, { type Statement } from 'better-sqlite3';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoredModel } from '../../antispam/bayes/token-store.js';
+import { mkdirSync, statSync } from 'node:fs';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoreStats, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 import { MoatError } from '../../core/errors.js';
@@ -21,6 +22,25 @@ function modelIfNewer(generation: number | undefined, known: number | undefined,
   return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
 }
 
+/** What `bayes.db` holds (`moat learn --stats`): tokens, messages with features, size on disk. */
+function statsOf(db: SqliteDatabase, file: string): StoreStats {
+  const count = (sql: string) => db.prepare(sql).pluck().get() as number;
+  const hasFeatures = (db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).some((c) => c.name === 'features');
+  const size = (f: string) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    location: file,
+    tokens: count('SELECT COUNT(*) FROM tokens'),
+    withFeatures: hasFeatures ? count('SELECT COUNT(*) FROM learned WHERE features IS NOT NULL') : 0,
+    bytes: size(file) + size(`${file}-wal`),
+  };
+}
+
 /**
  * A writer holds the lock for one message's transaction (milliseconds), so the daemon waits this
  * long before autolearning is given up for a message (`autolearn=failed`); better-sqlite3 waits
@@ -36,9 +56,10 @@ export const COMMAND_LOCK_WAIT_MS = 10_000;
  * that many forgets the least recently learned ones (their tokens are taken back out).
  */
 export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnly = false, lockWaitMs = DAEMON_LOCK_WAIT_MS }: TokenStoreOptions = {}): BayesTokenStore {
-  if (readOnly) return openReadOnly(join(stateDir, 'bayes.db'));
+  const file = join(stateDir, 'bayes.db');
+  if (readOnly) return openReadOnly(file);
   mkdirSync(stateDir, { recursive: true });
-  const db = new Database(join(stateDir, 'bayes.db'), { timeout: lockWaitMs });
+  const db = new Database(file, { timeout: lockWaitMs });
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
            CREATE TABLE IF NOT EXISTS learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;
@@ -87,17 +108,29 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
   };
   const learnedOf = (cls: 'spam' | 'ham') => (readCount.get(`learned:${cls}`) as number | undefined) ?? 0;
   const learnedCount = () => learnedOf('spam') + learnedOf('ham');
+  /** Takes one learned message back out: its tokens' counts, its class's counter, its record. */
+  const unlearn = (row: { key: string; class: 'spam' | 'ham'; tokens: string }) => {
+    apply(JSON.parse(row.tokens) as string[], row.class, -1);
+    addCount.run(`learned:${row.class}`, -1);
+    drop.run(row.key);
+  };
   /** Forgets least recently learned messages until at most maxLearned remain (0: no limit). */
   const forgetBeyondLimit = () => {
     if (maxLearned <= 0) return;
     for (let excess = learnedCount() - maxLearned; excess > 0; excess--) {
       const row = oldest.get() as { key: string; class: 'spam' | 'ham'; tokens: string } | undefined;
       if (!row) return;
-      apply(JSON.parse(row.tokens) as string[], row.class, -1);
-      addCount.run(`learned:${row.class}`, -1);
-      drop.run(row.key);
+      unlearn(row);
     }
   };
+  const forgetTx = db.transaction((key: string): 'spam' | 'ham' | undefined => {
+    const row = learned.get(key) as { class: 'spam' | 'ham'; tokens: string } | undefined;
+    if (!row) return undefined;
+    unlearn({ key, ...row });
+    // The model was fitted with this message: a new generation makes it stale.
+    bumpGeneration.get();
+    return row.class;
+  });
   const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined): LearnOutcome => {
     const prev = learned.get(key) as { class: 'spam' | 'ham'; tokens: string; hasFeatures: number } | undefined;
     if (prev?.class === as) {
@@ -127,6 +160,10 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
       // transaction reads, then fails with "database is locked" when it cannot upgrade.
       return learnTx.immediate(key, tokens, as, features);
     },
+    async forget(key) {
+      return forgetTx.immediate(key);
+    },
+    stats: async () => statsOf(db, file),
     async generation() {
       return (readGeneration.get() as number | undefined) ?? 0;
     },
@@ -168,6 +205,8 @@ function openReadOnly(file: string): BayesTokenStore {
       return fixed ?? { spam: (readCount.get('learned:spam') as number | undefined) ?? 0, ham: (readCount.get('learned:ham') as number | undefined) ?? 0 };
     },
     learn: refuse,
+    forget: refuse,
+    stats: async () => statsOf(db, file),
     generation: async () => (readCount.get('generation') as number | undefined) ?? 0,
     examples: async () => [],
     saveModel: refuse,

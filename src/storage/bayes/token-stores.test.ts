@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { openSqliteTokenStore } from './sqlite-token-store.js';
-import { openRedisTokenStore } from './redis-token-store.js';
+import { openRedisTokenStore, redactRedisUrl } from './redis-token-store.js';
 import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -56,6 +56,35 @@ async function exerciseLimit(store: BayesTokenStore) {
   assert.deepEqual(await store.totals(), { spam: 1, ham: 2 });
 }
 
+/** Forgetting one message (moat learn --forget) and what stats() says, on an empty store. */
+async function exerciseForget(store: BayesTokenStore) {
+  assert.deepEqual(await store.totals(), { spam: 0, ham: 0 });
+  await store.learn('g1', ['only-g1', 'shared'], 'spam', Uint8Array.from([1]));
+  await store.learn('g2', ['shared'], 'ham', Uint8Array.from([2]));
+  await store.learn('g3', ['only-g3'], 'ham');
+  let stats = await store.stats();
+  assert.equal(stats.tokens, 3);
+  assert.equal(stats.withFeatures, 2);
+  const g = await store.generation();
+  assert.equal(await store.forget('g1'), 'spam', 'says what it had been learned as');
+  assert.ok((await store.generation()) > g, 'forgetting makes the fitted model stale');
+  assert.deepEqual(await store.totals(), { spam: 0, ham: 2 });
+  const counts = await store.counts(['only-g1', 'shared', 'only-g3']);
+  assert.equal(counts.has('only-g1'), false, "a token only the forgotten message had is deleted");
+  assert.deepEqual(counts.get('shared'), { spam: 0, ham: 1 });
+  assert.deepEqual(await store.examples(10), [{ spam: false, features: Uint8Array.from([2]) }], 'a forgotten message is no example');
+  stats = await store.stats();
+  assert.deepEqual([stats.tokens, stats.withFeatures], [2, 1]);
+  const g2 = await store.generation();
+  assert.equal(await store.forget('g1'), undefined, 'forgetting twice changes nothing');
+  assert.equal(await store.forget('never-learned'), undefined);
+  assert.equal(await store.generation(), g2, 'nothing forgotten, same generation');
+  assert.equal(await store.forget('g3'), 'ham');
+  assert.equal(await store.learn('g1', ['only-g1', 'shared'], 'spam'), 'new', 'a forgotten message can be learned again');
+  assert.deepEqual(await store.totals(), { spam: 1, ham: 1 });
+  assert.deepEqual((await store.counts(['shared'])).get('shared'), { spam: 1, ham: 1 });
+}
+
 /** The spam model's part of the contract: generation, examples with features (newest first), the model. */
 async function exerciseModel(store: BayesTokenStore) {
   const g0 = await store.generation();
@@ -101,6 +130,16 @@ test('SQLite token store: counts, totals, idempotent learning, class moves', asy
   await store.close();
 });
 
+test('SQLite token store: forgetting a message, and what the store holds', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
+  const store = openSqliteTokenStore(dir);
+  await exerciseForget(store);
+  const stats = await store.stats();
+  assert.equal(stats.location, join(dir, 'bayes.db'));
+  assert.ok((stats.bytes ?? 0) > 0, 'size on disk');
+  await store.close();
+});
+
 test('SQLite token store: max_learned forgets the least recently learned messages', async () => {
   const store = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-tok-')), { maxLearned: 3 });
   await exerciseLimit(store);
@@ -138,6 +177,15 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
       assert.equal((await b.loadModel())?.weights[7], 1.5, 'and the model the first fitted');
     } finally {
       await b.close();
+    }
+    const forgetting = openRedisTokenStore('redis://127.0.0.1:6379', `${prefix}forget[*]:`);
+    try {
+      await exerciseForget(forgetting);
+      const stats = await forgetting.stats();
+      assert.equal(stats.location, `redis://127.0.0.1:6379 prefix "${prefix}forget[*]:"`);
+      assert.equal(stats.tokens, 2, 'a prefix with glob characters counts only its own tokens');
+    } finally {
+      await forgetting.close();
     }
     const limited = openRedisTokenStore('redis://127.0.0.1:6379', `${prefix}limit:`, { maxLearned: 3 });
     try {
@@ -178,6 +226,13 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
   }
 });
 
+test('a Redis URL is shown without its password', () => {
+  assert.equal(redactRedisUrl('redis://moat:s3cret@10.0.0.5:6380/2'), 'redis://moat:***@10.0.0.5:6380/2');
+  assert.equal(redactRedisUrl('rediss://:s3cret@cache.example/0'), 'rediss://:***@cache.example/0');
+  assert.equal(redactRedisUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
+  assert.equal(redactRedisUrl('not a url s3cret'), '(unparsable Redis URL)');
+});
+
 test('SQLite token store: a bayes.db with learned messages but no counters gets them when opened, and keeps them across reopening', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
   const first = openSqliteTokenStore(dir);
@@ -197,18 +252,22 @@ test('SQLite token store: a bayes.db with learned messages but no counters gets 
   await third.close();
 });
 
-test('SQLite token store: counters and token counts always equal what the kept learned messages say, whatever is learned, moved, repeated or forgotten, by two openers of one file', async () => {
+test('SQLite token store: counters and token counts always equal what the kept learned messages say, whatever is learned, moved, repeated, forgotten (by the limit or by name), by two openers of one file', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 0, max: 5 }),
-      fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.boolean()), { maxLength: 40 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.constantFrom('spam', 'ham', 'forget'), fc.boolean()), { maxLength: 40 }),
       async (maxLearned, steps) => {
         const dir = await mkdtemp(join(tmpdir(), 'moat-tok-'));
         const daemon = openSqliteTokenStore(dir, { maxLearned });
         const cli = openSqliteTokenStore(dir, { maxLearned });
         try {
           // Message n has tokens t<n> and t<n mod 3>, so messages share some.
-          for (const [n, spam, viaCli] of steps) await (viaCli ? cli : daemon).learn(`m${n}`, [`t${n}`, `s${n % 3}`], spam ? 'spam' : 'ham');
+          for (const [n, step, viaCli] of steps) {
+            const store = viaCli ? cli : daemon;
+            if (step === 'forget') await store.forget(`m${n}`);
+            else await store.learn(`m${n}`, [`t${n}`, `s${n % 3}`], step);
+          }
           const raw = new Database(join(dir, 'bayes.db'), { readonly: true });
           const kept = raw.prepare('SELECT class, tokens FROM learned').all() as Array<{ class: 'spam' | 'ham'; tokens: string }>;
           const tokenRows = raw.prepare('SELECT token, spam, ham FROM tokens ORDER BY token').all() as Array<{ token: string; spam: number; ham: number }>;
