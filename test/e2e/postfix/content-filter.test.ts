@@ -5,7 +5,7 @@ import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCaptureSink, type CaptureSink } from '../harness/capture-sink.js';
-import { startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
+import { MOAT_BIN, startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { afterQueueConfig, startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
 import { dataReply, swaks } from '../harness/swaks.js';
@@ -46,6 +46,8 @@ action_av_infected = "accept"
 action_av_infected = "discard"
 [antispam]
 authentication = false           # no DNS from the test machine: the spam scores below are the rules' alone
+[antispam.bayes]
+autolearn_spam_score = 2.5       # so the shipped rules alone make the daemon autolearn a test message as spam
 [users."erin@example.com"]
 required_score = 2
 rewrite_subject_score = 2.5
@@ -152,6 +154,22 @@ test('anti-spam per recipient: one message, the site threshold for bob, erin\'s 
   assert.match(erin, /^X-Spam-Level: \*\*\r\n/m);
   assert.match(erin, /^Subject: \[SPAM\] FREE MONEY NOW!!!\r\n/m);
   assert.equal((await postfix.queue()).length, 0, 'nothing left in the Postfix queue');
+});
+
+test('a false positive found in a mailbox: moat learn --ham of the delivered copy (Postfix trace headers, X-Spam-*, [SPAM] subject, LF) moves the message the daemon autolearned as spam', async () => {
+  const original = 'Date: Mon, 7 Dec 2026 06:00:00 +0000\r\nFrom: Alice <alice@example.org>\r\nTo: erin@example.com\r\nMessage-ID: <autolearned-fp-1@example.org>\r\nSubject: FREE MONEY NOW!!!\r\n\r\nThe quarterly figures, as promised.\r\n';
+  assert.match(await send(['erin@example.com'], original), /^250 /);
+  await waitFor('delivery', () => sink.matching(/autolearned-fp-1@example\.org/).length >= 1);
+  const delivered = sink.matching(/autolearned-fp-1@example\.org/)[0]!.data.toString('latin1');
+  assert.match(delivered, /^X-Spam-Status: Yes, score=2\.8 required=2\.0\s+tests=\S+\s+autolearn=spam\r\n/m, 'the daemon learned it as spam');
+  assert.match(delivered, /^Subject: \[SPAM\] FREE MONEY NOW!!!\r\n/m);
+  assert.match(delivered, /^Received: from /m);
+  // As the final delivery agent stores it in a Maildir: Return-Path and Delivered-To on top, LF line ends.
+  const file = join(dir, 'maildir-copy.eml');
+  await writeFile(file, `Return-Path: <alice@example.org>\nDelivered-To: erin@example.com\n${delivered.replace(/\r\n/g, '\n')}`);
+  const learn = (...args: string[]) => execFileSync(process.execPath, [MOAT_BIN, '--config', join(dir, 'moat.toml'), 'learn', ...args], { encoding: 'utf8' });
+  assert.match(learn('--ham', file), /maildir-copy\.eml: moved from spam to ham\n/);
+  assert.match(learn('--forget', file), /maildir-copy\.eml: forgotten \(had been learned as ham\)\n/);
 });
 
 test('a large clean message (300 KB attachment, bare-LF free) passes through unchanged', async () => {
