@@ -30,8 +30,9 @@ function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
   try {
     return openSqliteTokenStore(stateDir, { readOnly: true });
   } catch (err) {
-    // SQLite in WAL mode needs to create bayes.db-shm beside the file when no other process has it open.
-    const hint = /readonly/.test((err as Error).message) ? ' (with no daemon holding it open, reading it needs write access to the state directory for its -shm file)' : '';
+    // Left when bayes.db cannot be opened in place (no write access for its -shm) and cannot be
+    // read whole either, because its -wal holds transactions the file does not have yet.
+    const hint = /readonly|unable to open/.test((err as Error).message) ? ` (its ${file}-wal holds changes a reader cannot apply without write access to the state directory; the daemon, or moat learn run by the state directory's owner, folds them in when it opens the store)` : '';
     logger.warn({ file, err: (err as Error).message }, `Bayes database cannot be read${hint}: scoring without Bayes`);
     return emptyTokenStore((err as Error).message);
   }

@@ -1,6 +1,6 @@
 import Database, { type Statement } from 'better-sqlite3';
 import { join } from 'node:path';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoreStats, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
@@ -26,18 +26,11 @@ function modelIfNewer(generation: number | undefined, known: number | undefined,
 function statsOf(db: SqliteDatabase, file: string): StoreStats {
   const count = (sql: string) => db.prepare(sql).pluck().get() as number;
   const hasFeatures = (db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).some((c) => c.name === 'features');
-  const size = (f: string) => {
-    try {
-      return statSync(f).size;
-    } catch {
-      return 0;
-    }
-  };
   return {
     location: file,
     tokens: count('SELECT COUNT(*) FROM tokens'),
     withFeatures: hasFeatures ? count('SELECT COUNT(*) FROM learned WHERE features IS NOT NULL') : 0,
-    bytes: size(file) + size(`${file}-wal`),
+    bytes: sizeOf(file) + sizeOf(`${file}-wal`),
   };
 }
 
@@ -181,12 +174,60 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
   };
 }
 
+/** Largest `bayes.db` read into memory when it cannot be opened in place (readOnlySnapshot). */
+const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+
+/** Size of a file, 0 when there is none. */
+function sizeOf(f: string): number {
+  try {
+    return statSync(f).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A user without write access to the state directory cannot open a WAL-mode `bayes.db` in place
+ * while no other process has it open: SQLite must create its `-shm` file beside it, and
+ * better-sqlite3 is built without URI filenames, so `immutable=1` is not available. When no
+ * `-wal` holds anything, the file alone is the whole database: it is read into memory, as of one
+ * moment (same size and modification time before and after the read, still no `-wal`), with its
+ * header marked as a rollback-journal database, which an in-memory database must be. Undefined
+ * when that does not hold (a `-wal` with content, a writer busy meanwhile, a file over 512 MB).
+ */
+function readOnlySnapshot(file: string): InstanceType<typeof Database> | undefined {
+  const before = statSync(file);
+  if (sizeOf(`${file}-wal`) > 0 || before.size > MAX_SNAPSHOT_BYTES) return undefined;
+  const bytes = readFileSync(file);
+  const after = statSync(file);
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || sizeOf(`${file}-wal`) > 0 || bytes.length < 100) return undefined;
+  // Bytes 18 and 19 of the header: file format read/write versions, 2 for WAL, 1 for rollback.
+  if (bytes[18] === 2) bytes[18] = 1;
+  if (bytes[19] === 2) bytes[19] = 1;
+  return new Database(bytes, { readonly: true });
+}
+
+/** `bayes.db` opened read-only where it is, or else read into memory (readOnlySnapshot). */
+function openInPlaceOrSnapshot(file: string): InstanceType<typeof Database> {
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: COMMAND_LOCK_WAIT_MS });
+  try {
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db.close();
+    if (!/readonly|unable to open/i.test((err as Error).message)) throw err;
+    const snapshot = readOnlySnapshot(file);
+    if (!snapshot) throw err;
+    return snapshot;
+  }
+}
+
 /**
  * `bayes.db` opened for reading only (`moat classify`): no schema change, no counter seeding (a
  * store from before the counters is counted once here, in memory), and learning refused.
  */
 function openReadOnly(file: string): BayesTokenStore {
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: COMMAND_LOCK_WAIT_MS });
+  const db = openInPlaceOrSnapshot(file);
   const getMany = db.prepare('SELECT token, spam, ham FROM tokens WHERE token IN (SELECT value FROM json_each(?))');
   const readCount = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const counted = db.prepare("SELECT COALESCE(SUM(class = 'spam'), 0) AS spam, COALESCE(SUM(class = 'ham'), 0) AS ham FROM learned");
