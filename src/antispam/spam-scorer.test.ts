@@ -63,6 +63,10 @@ test('rule files are validated with file and rule named', () => {
   // Problems that need the whole set (other files' rules) are all listed, with where each rule is.
   const set = () => new RuleSet([...parseRuleFile('a.toml', '[[rule]]\nname = "C"\nscore = 1\ndescription = "d"\ncheck = "nope"\n[[rule]]\nname = "M"\nscore = 1\ndescription = "d"\nall_of = ["GONE"]\n'), ...parseRuleFile('b.toml', '[[rule]]\nname = "M1"\nscore = 1\ndescription = "d"\nall_of = ["M2"]\n[[rule]]\nname = "M2"\nscore = 1\ndescription = "d"\nany_of = ["M1"]\n')]);
   assert.throws(set, (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /^a\.toml: \[\[rule\]\] #1 \(C\): unknown check "nope".*\na\.toml: \[\[rule\]\] #2 \(M\): meta rule refers to unknown rule GONE\nmeta rules name each other in a cycle: M1 → M2 → M1 \(b\.toml: \[\[rule\]\] #1 \(M1\)\)$/.test(e.message));
+  // Every cycle at once, a rule naming itself included; the rules outside the cycles load fine.
+  const meta = (name: string, key: string, refs: string[]) => `[[rule]]\nname = "${name}"\nscore = 1\ndescription = "d"\n${key} = ${JSON.stringify(refs)}\n`;
+  const cycles = () => new RuleSet(parseRuleFile('c.toml', meta('M1', 'all_of', ['M2']) + meta('M2', 'any_of', ['M1']) + meta('SELF', 'none_of', ['SELF']) + meta('OK', 'all_of', ['M1', 'SELF'])));
+  assert.throws(cycles, (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /^meta rules name each other in a cycle: M1 → M2 → M1 \(c\.toml: \[\[rule\]\] #1 \(M1\)\)\nmeta rules name each other in a cycle: SELF → SELF \(c\.toml: \[\[rule\]\] #3 \(SELF\)\)$/.test(e.message));
   const over = new RuleSet([...parseRuleFile('a.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\nfield = "body"\nliterals = ["x"]\n'), ...parseRuleFile('b.toml', '[[rule]]\nname = "A"\nscore = 0\ndescription = "off"\nfield = "body"\nliterals = ["x"]\n')]);
   assert.equal(over.size, 1, 'a later rule with the same name replaces the earlier one');
 });

@@ -152,10 +152,10 @@ export class RuleSet {
         literalsByField.set(rule.field, entry);
       }
     });
-    const ordered = metaRulesInOrder(this.rules, byName);
-    if (typeof ordered === 'string') problems.push(ordered);
+    const { order, cycles } = metaRulesInOrder(this.rules, byName);
+    problems.push(...cycles);
     if (problems.length) throw new MoatError('CONFIG_INVALID', problems.join('\n'));
-    this.metaOrder = ordered as RuleDefinition[];
+    this.metaOrder = order;
     for (const [field, e] of literalsByField) this.automata.set(field, { automaton: new LiteralAutomaton(e.literals, e.wholeWord), owners: e.owners });
   }
 
@@ -201,31 +201,33 @@ export class RuleSet {
 
 const isMeta = (r: RuleDefinition) => r.all_of !== undefined || r.any_of !== undefined || r.none_of !== undefined;
 
-/** Meta rules ordered so each comes after the meta rules it names; a cycle is described instead. */
-function metaRulesInOrder(rules: readonly RuleDefinition[], byName: ReadonlyMap<string, RuleDefinition>): RuleDefinition[] | string {
+/**
+ * Meta rules ordered so each comes after the meta rules it names. Every cycle is described
+ * instead (each found once, as the walk meets it), so a file with several is fixed in one pass.
+ */
+function metaRulesInOrder(rules: readonly RuleDefinition[], byName: ReadonlyMap<string, RuleDefinition>): { order: RuleDefinition[]; cycles: string[] } {
   const order: RuleDefinition[] = [];
+  const cycles: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];
-  const visit = (rule: RuleDefinition): string | undefined => {
-    if (state.get(rule.name) === 'done') return undefined;
-    if (state.get(rule.name) === 'visiting') return `meta rules name each other in a cycle: ${[...path.slice(path.indexOf(rule.name)), rule.name].join(' → ')} (${rule.origin ?? rule.name})`;
+  const visit = (rule: RuleDefinition): void => {
+    if (state.get(rule.name) === 'done') return;
+    if (state.get(rule.name) === 'visiting') {
+      cycles.push(`meta rules name each other in a cycle: ${[...path.slice(path.indexOf(rule.name)), rule.name].join(' → ')} (${rule.origin ?? rule.name})`);
+      return;
+    }
     state.set(rule.name, 'visiting');
     path.push(rule.name);
     for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) {
       const dep = byName.get(ref);
-      const cycle = dep && isMeta(dep) ? visit(dep) : undefined;
-      if (cycle) return cycle;
+      if (dep && isMeta(dep)) visit(dep);
     }
     path.pop();
     state.set(rule.name, 'done');
     order.push(rule);
-    return undefined;
   };
-  for (const rule of rules.filter(isMeta)) {
-    const cycle = visit(rule);
-    if (cycle) return cycle;
-  }
-  return order;
+  for (const rule of rules.filter(isMeta)) visit(rule);
+  return { order, cycles };
 }
 
 /** Rules that load but cannot work as written: a prefilter the regex does not need, a regex that matches anything. */
