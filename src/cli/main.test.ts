@@ -142,6 +142,32 @@ test('moat learn --stats on a state directory with nothing learned says so, says
   assert.equal(existsSync(join(dir, 'state')), false, 'nothing created');
 });
 
+test('moat config rules lists the rules in effect: a site file\'s override replaces the shipped rule and says where it is; trained scores only when in use', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-rules-'));
+  const site = join(dir, 'site.toml');
+  await writeFile(site, '[[rule]]\nname = "BODY_PHARMA"\nscore = 4\nscore_trained = 1\ndescription = "Pharmacy words, site weight"\nfield = "body"\nliterals = ["viagra"]\n[[rule]]\nname = "SITE_LOTTERY"\nscore = 2\ndescription = "Lottery wins"\nfield = "subject"\nregex = "you (have )?won"\nprefilter = "won"\n');
+  const config = join(dir, 'moat.toml');
+  const run = async (toml: string, ...args: string[]) => {
+    await writeFile(config, toml);
+    const out = capture();
+    const err = capture();
+    const code = await main(['config', ...args, '--config', config], { stdout: out.stream, stderr: err.stream, env: {} });
+    return { code, text: out.text(), err: err.text() };
+  };
+  const plain = await run(`[antispam]\nrules = ["${site}"]\n`, 'rules');
+  assert.equal(plain.code, 0, plain.err);
+  assert.match(plain.text, new RegExp(`^BODY_PHARMA +\\+4  Pharmacy words, site weight\\n +body: "viagra"\\n +${site.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: \\[\\[rule\\]\\] #1 \\(BODY_PHARMA\\)\\n`, 'm'));
+  assert.match(plain.text, /^SITE_LOTTERY +\+2  Lottery wins\n +subject: regex "you \(have \)\?won" where "won" appears\n/m);
+  assert.match(plain.text, /^PHISH_COMBO +\+2  .*\n +meta: all of PHISH_LINK_MISMATCH, BODY_URGENT_ACCOUNT\n +.*default\.toml: \[\[rule\]\] #\d+ \(PHISH_COMBO\)\n/m);
+  assert.equal(plain.text.match(/^BODY_PHARMA /gm)?.length, 1, 'the override replaces the shipped rule');
+  const trained = await run(`[antispam]\ntrained_rule_scores = true\nrules = ["${site}"]\n`, 'rules', '--json');
+  const list = JSON.parse(trained.text) as Array<{ name: string; score: number; scoreTrained?: number; origin: string }>;
+  assert.deepEqual(list.find((r) => r.name === 'BODY_PHARMA'), { name: 'BODY_PHARMA', score: 4, scoreTrained: 1, description: 'Pharmacy words, site weight', test: 'body: "viagra"', origin: `${site}: [[rule]] #1 (BODY_PHARMA)` });
+  assert.equal(list.find((r) => r.name === 'SITE_LOTTERY')?.scoreTrained, undefined);
+  assert.equal((await run('', 'show', '--json')).code, 2, '--json goes with rules');
+  assert.equal((await run('', 'rules', '--verbose')).code, 2);
+});
+
 test('moat learn with [antispam.bayes] max_learned keeps that many messages and says the oldest were forgotten', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-cli-limit-'));
   const config = join(dir, 'moat.toml');

@@ -159,6 +159,11 @@ export class RuleSet {
     for (const [field, e] of literalsByField) this.automata.set(field, { automaton: new LiteralAutomaton(e.literals, e.wholeWord), owners: e.owners });
   }
 
+  /** The rules in effect (a later definition of a name replaced the earlier), in load order. */
+  get definitions(): readonly RuleDefinition[] {
+    return this.rules;
+  }
+
   get size(): number {
     return this.rules.length;
   }
