@@ -19,6 +19,8 @@ PKGS=(
   amavisd-new spamassassin spamc spamd
   # milter test driver
   miltertest
+  # delivery programs behind moat mda: Dovecot LDA with Pigeonhole Sieve, procmail (spam headers filed by existing rules)
+  dovecot-core dovecot-sieve procmail
   # the one library the privately extracted (setuid) Exim cannot load through LD_LIBRARY_PATH
   libspf2-2
   # builds the private Sendmail's sendmail.cf from sendmail-cf's m4 macros
