@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
 import { bayesBand, bayesScore } from './bayes/bayes-score.js';
-import { combine, tokenProbability, type TokenCounts } from './bayes/classifier.js';
+import { combine, mostInteresting, tokenProbability, type TokenCounts } from './bayes/classifier.js';
 import type { BayesTokenStore, LearnOutcome } from './bayes/token-store.js';
 import { tokenize } from './bayes/tokenizer.js';
 import { encodeFeatures } from './model/feature-codec.js';
@@ -39,6 +39,15 @@ const WARN_EVERY_MS = 60_000;
 
 export { messageKey };
 
+/** A token Bayes combined for a verdict: its spam probability and how often it was learned. */
+export interface BayesTokenDetail extends TokenCounts {
+  token: string;
+  probability: number;
+}
+
+/** A verdict with what decided Bayes's part (`moat classify --tokens`); empty when Bayes did not score. */
+export type ExplainedVerdict = SpamVerdict & { bayesTokens: BayesTokenDetail[] };
+
 /** What a store call that failed gives back (see orUnavailable in createSpamScorer). */
 const UNAVAILABLE = Symbol('bayes store unavailable');
 
@@ -46,17 +55,19 @@ const UNAVAILABLE = Symbol('bayes store unavailable');
  * Scores a message rspamd-style: named symbols with weights (rules, Bayes, authentication,
  * blocklists), a total, an action by threshold. Every verdict lists the symbols that made it.
  */
-export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(message: Uint8Array): Promise<SpamVerdict> } {
+export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(message: Uint8Array): Promise<ExplainedVerdict> } {
   const c = deps.config;
   const baseThresholds: SpamThresholds = siteThresholds(c);
 
   /** Bayes and the model speak only once `bayes.min_learned` spam and ham were learned. */
   const enoughLearned = (totals: TokenCounts) => totals.spam >= c.bayes.min_learned && totals.ham >= c.bayes.min_learned;
-  const bayesSymbol = async (tokens: string[], totals: TokenCounts): Promise<SpamSymbol | undefined> => {
+  /** With `explained`, the tokens Bayes combined are added to it, farthest from 0.5 first. */
+  const bayesSymbol = async (tokens: string[], totals: TokenCounts, explained?: BayesTokenDetail[]): Promise<SpamSymbol | undefined> => {
     const counts = await deps.store.counts(tokens);
     const probs = new Map<string, number>();
     for (const [t, n] of counts) probs.set(t, tokenProbability(n, totals.spam, totals.ham));
     const { probability, used } = combine(probs);
+    if (explained) for (const [token, p] of mostInteresting(probs)) explained.push({ token, probability: p, ...counts.get(token)! });
     return { name: bayesBand(probability).name, score: bayesScore(probability, c.bayes), description: `Bayes spam probability ${(probability * 100).toFixed(1)}%`, options: [`${used} tokens`] };
   };
 
@@ -111,7 +122,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     }
   };
 
-  const check = async (input: SpamCheckInput, signal?: AbortSignal): Promise<SpamVerdict> => {
+  const check = async (input: SpamCheckInput, signal?: AbortSignal, explained?: BayesTokenDetail[]): Promise<SpamVerdict> => {
     const thresholds = { ...baseThresholds, ...(input.thresholds ?? {}) };
     const view = viewMessage(input.message);
     // One totals read per message (two counters in either store).
@@ -129,7 +140,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     }
     if (view.truncated.length) symbols.push({ name: 'MIME_TRUNCATED', score: 0, description: 'Part of the message was not read for anti-spam (a parsing limit was reached)', options: view.truncated });
     const tokens = tokenize(view);
-    const bayes = learned ? await orUnavailable('counts', () => bayesSymbol(tokens, totals)) : undefined;
+    const bayes = learned ? await orUnavailable('counts', () => bayesSymbol(tokens, totals, explained)) : undefined;
     const features = featuresFor(input.message, tokens);
     const logreg = learned && features ? await orUnavailable('model', () => modelSymbol(features)) : undefined;
     const storeOk = totals !== UNAVAILABLE && bayes !== UNAVAILABLE && logreg !== UNAVAILABLE;
@@ -154,7 +165,10 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
 
   return {
     check,
-    explain: (message) => check({ message, mailFrom: '', rcptTo: [] }),
+    async explain(message) {
+      const bayesTokens: BayesTokenDetail[] = [];
+      return { ...(await check({ message, mailFrom: '', rcptTo: [] }, undefined, bayesTokens)), bayesTokens };
+    },
     async learn(message, as) {
       await learnMessage(deps.store, message, as, m.enabled);
     },

@@ -84,6 +84,14 @@ test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat 
   await writeFile(sample, 'From: deals9@promo.example\r\nSubject: cheap meds 9\r\n\r\nBuy cheap meds online now, offer 9\r\n');
   const verdict = JSON.parse((await run('classify', '--json', sample)).text) as { symbols: Array<{ name: string; score: number }> };
   assert.ok(verdict.symbols.some((s) => s.name === 'LOGREG_SPAM' && s.score > 0), JSON.stringify(verdict.symbols));
+  // --tokens: what decided Bayes, each token with its probability and the learned messages holding it.
+  const explained = await run('classify', '--tokens', sample);
+  assert.match(explained.text, /^ {2}Bayes combined \d+ token\(s\); the \d+ weighing most towards spam and the \d+ towards ham/m);
+  assert.match(explained.text, /^ {4}0\.9\d{3}  meds +in 8 spam, 0 ham$/m);
+  assert.doesNotMatch((await run('classify', sample)).text, /Bayes combined/, 'only with --tokens');
+  const tokens = (JSON.parse((await run('classify', '--json', '--tokens', sample)).text) as { bayesTokens: Array<{ token: string; probability: number; spam: number; ham: number }> }).bayesTokens;
+  assert.deepEqual(tokens.find((t) => t.token === 'meds') && { ...tokens.find((t) => t.token === 'meds'), probability: 0 }, { token: 'meds', probability: 0, spam: 8, ham: 0 });
+  assert.ok(tokens.every((t, i) => i === 0 || Math.abs(t.probability - 0.5) <= Math.abs(tokens[i - 1]!.probability - 0.5)), 'farthest from 0.5 first');
   const moved = await run('learn', '--ham', join(dir, 'spam', '0.eml'), sample);
   assert.match(moved.text, /0\.eml: moved from spam to ham\n.*sample\.eml: learned as ham\n/s, 'a message learned as spam, then as ham, is said to move');
   assert.match(moved.text, /Learned 2 message\(s\) as ham \(1 of them moved from spam\), 0 already known; the classifier now knows 7 spam and 10 ham/);

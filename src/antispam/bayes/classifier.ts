@@ -43,9 +43,14 @@ function chi2q(chi: number, df: number): number {
   return Math.min(sum, 1);
 }
 
+/** The tokens Bayes combines: at least `minInterest` from 0.5, the `maxTokens` farthest first. */
+export function mostInteresting(probabilities: Map<string, number>, params: ClassifierParams = DEFAULT_PARAMS): Array<[token: string, probability: number]> {
+  return [...probabilities].filter(([, p]) => Math.abs(p - 0.5) >= params.minInterest).sort(([, a], [, b]) => Math.abs(b - 0.5) - Math.abs(a - 0.5)).slice(0, params.maxTokens);
+}
+
 /** Combined spam probability 0..1 and the tokens that decided it. */
 export function combine(probabilities: Map<string, number>, params: ClassifierParams = DEFAULT_PARAMS): { probability: number; used: number } {
-  const interesting = [...probabilities.values()].filter((p) => Math.abs(p - 0.5) >= params.minInterest).sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5)).slice(0, params.maxTokens);
+  const interesting = mostInteresting(probabilities, params).map(([, p]) => p);
   if (interesting.length === 0) return { probability: 0.5, used: 0 };
   let lnSpam = 0;
   let lnHam = 0;

@@ -5,8 +5,9 @@ import { mailMessages, type UnreadItem } from '../mail-sources.js';
 import { resolveSettings, validateUserConfig } from '../../policy/user-settings.js';
 import { recipientThresholds } from '../../policy/spam-thresholds.js';
 import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdict.js';
+import type { BayesTokenDetail } from '../../antispam/spam-scorer.js';
 
-const HELP = `Usage: moat classify [--json] [--rcpt ADDRESS [--from ADDRESS]] PATH...
+const HELP = `Usage: moat classify [--json] [--tokens] [--rcpt ADDRESS [--from ADDRESS]] PATH...
 
 Scores each message for spam with the daemon's configuration and state (rules, Bayes) and
 explains the verdict symbol by symbol. Read-only: nothing is learned, and the Bayes store is
@@ -20,6 +21,12 @@ reported and the others are still scored.
 
 Options:
   --json            one JSON object per message
+  --tokens          also show what decided Bayes's verdict: the 10 tokens that weighed most
+                    towards spam and the 10 towards ham, each with its spam probability and
+                    how many learned spam and ham held it (with --json: every token Bayes
+                    combined, as "bayesTokens"). Tokens are the message's words in lower case,
+                    H<header>:<word> for words of Subject, From, To, Received and other headers,
+                    U:<host> for link hosts and their domains, S:… for the MIME shape
   --network         also run the network checks
   --rcpt ADDRESS    judge with this recipient's spam thresholds (required_score, … set in
                     [users."…"], [senders."…"] or [groups.…]), as the daemon does for it
@@ -27,17 +34,35 @@ Options:
 
 Output: per message, the score, the verdict and every symbol with its weight; with --json one
 object per line: {"path", "score", "required", "spam", "action", "symbols": [{"name","score","description","options"?}]}
-(and "rcpt" with --rcpt).
+(and "rcpt" with --rcpt; "bayesTokens": [{"token","probability","spam","ham"}] with --tokens).
 
 Exit status: 0 done (whatever the verdicts), 2 error (also when a path could not be read).
 `;
+
+/** How many tokens each way `--tokens` shows in the text output. */
+const TOKENS_SHOWN = 10;
+
+/** The tokens that weighed most towards spam, then towards ham (the scorer gives them farthest from 0.5 first). */
+function formatBayesTokens(tokens: readonly BayesTokenDetail[]): string {
+  if (tokens.length === 0) return '  Bayes did not score this message (not enough learned, or no token it knows): no tokens to show\n';
+  const spammy = tokens.filter((t) => t.probability > 0.5).slice(0, TOKENS_SHOWN);
+  const hammy = tokens.filter((t) => t.probability < 0.5).slice(0, TOKENS_SHOWN);
+  const width = Math.min(40, Math.max(...[...spammy, ...hammy].map((t) => t.token.length)));
+  const line = (t: BayesTokenDetail) => `    ${t.probability.toFixed(4)}  ${t.token.padEnd(width)}  in ${t.spam} spam, ${t.ham} ham\n`;
+  return [
+    `  Bayes combined ${tokens.length} token(s); the ${spammy.length} weighing most towards spam and the ${hammy.length} towards ham (spam probability, learned messages holding it):\n`,
+    ...spammy.map(line),
+    ...(spammy.length && hammy.length ? ['    …\n'] : []),
+    ...hammy.map(line),
+  ].join('');
+}
 
 export const classifyCommand: CliCommand = {
   name: 'classify',
   summary: 'score messages for spam and explain the verdict',
   help: HELP,
   async run(ctx, argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, network: { type: 'boolean' }, rcpt: { type: 'string' }, from: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, tokens: { type: 'boolean' }, network: { type: 'boolean' }, rcpt: { type: 'string' }, from: { type: 'string' } } });
     if (positionals.length === 0) {
       ctx.stderr.write(HELP);
       return 2;
@@ -65,10 +90,11 @@ export const classifyCommand: CliCommand = {
         const scored = await scorer.explain(item.data);
         const v = own ? verdictWithThresholds(scored, own) : scored;
         if (values.json) {
-          ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols })}\n`);
+          ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols, ...(values.tokens ? { bayesTokens: scored.bayesTokens } : {}) })}\n`);
         } else {
           ctx.stdout.write(`${item.path}: ${v.spam ? 'SPAM' : 'ham'} score=${v.score.toFixed(1)} required=${v.required.toFixed(1)} action=${v.action}\n`);
           for (const s of [...v.symbols].sort((a, b) => Math.abs(b.score) - Math.abs(a.score))) ctx.stdout.write(`  ${s.score >= 0 ? '+' : ''}${s.score.toFixed(1).padStart(5)}  ${s.name.padEnd(24)} ${s.description}${s.options?.length ? ` [${s.options.join(', ')}]` : ''}\n`);
+          if (values.tokens) ctx.stdout.write(formatBayesTokens(scored.bayesTokens));
         }
       }
     } finally {
