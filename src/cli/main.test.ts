@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main, extractGlobalOptions } from './main.js';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
 import { learnMessage } from '../antispam/spam-scorer.js';
 
@@ -174,6 +176,41 @@ test('moat config rules lists the rules in effect: a site file\'s override repla
   assert.equal(list.find((r) => r.name === 'SITE_LOTTERY')?.scoreTrained, undefined);
   assert.equal((await run('', 'show', '--json')).code, 2, '--json goes with rules');
   assert.equal((await run('', 'rules', '--verbose')).code, 2);
+});
+
+test('moat learn --forget and --stats with the Redis store (the Redis on 127.0.0.1:6379): the URL without its password, the counts, the tokens under this prefix only', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-redis-'));
+  const prefix = `moat-test:${randomBytes(6).toString('hex')}:`;
+  const config = join(dir, 'moat.toml');
+  await writeFile(config, `[antispam.bayes]\nbackend = "redis"\nredis_url = "redis://127.0.0.1:6379/0"\nredis_prefix = "${prefix}"\nmin_learned = 1\n`);
+  const spam = join(dir, 'spam.eml');
+  const ham = join(dir, 'ham.eml');
+  await writeFile(spam, 'Date: Mon, 7 Dec 2026 06:00:00 +0000\r\nMessage-ID: <r1@promo.example>\r\nFrom: deals@promo.example\r\nSubject: cheap meds\r\n\r\nBuy cheap meds online now\r\n');
+  await writeFile(ham, 'Date: Mon, 7 Dec 2026 06:00:00 +0000\r\nMessage-ID: <r2@work.example>\r\nFrom: alice@work.example\r\nSubject: meeting notes\r\n\r\nNotes from the project meeting\r\n');
+  const run = async (...args: string[]) => {
+    const out = capture();
+    const code = await main([...args, '--config', config], { stdout: out.stream, stderr: out.stream, env: {} });
+    return { code, text: out.text() };
+  };
+  try {
+    assert.equal((await run('learn', '--spam', spam)).code, 0);
+    assert.equal((await run('learn', '--ham', ham)).code, 0);
+    const stats = await run('learn', '--stats');
+    assert.equal(stats.code, 0, stats.text);
+    assert.match(stats.text, new RegExp(`^Bayes store: +Redis redis://127\\.0\\.0\\.1:6379/0 prefix "${prefix}"$`, 'm'));
+    assert.match(stats.text, /^Learned: +1 spam, 1 ham/m);
+    assert.match(stats.text, /^Bayes: +scoring/m);
+    const before = (JSON.parse((await run('learn', '--stats', '--json')).text) as { tokens: number }).tokens;
+    assert.match((await run('learn', '--forget', spam)).text, /spam\.eml: forgotten \(had been learned as spam\)\n.*now knows 0 spam and 1 ham/s);
+    const after = JSON.parse((await run('learn', '--stats', '--json')).text) as { tokens: number; spam: number; bayesScoring: boolean };
+    assert.ok(after.tokens < before && after.tokens > 0, `${before} → ${after.tokens} tokens`);
+    assert.deepEqual([after.spam, after.bayesScoring], [0, false]);
+  } finally {
+    const redis = new Redis('redis://127.0.0.1:6379');
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  }
 });
 
 test('moat learn with [antispam.bayes] max_learned keeps that many messages and says the oldest were forgotten', async () => {
