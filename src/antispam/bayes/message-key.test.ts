@@ -57,6 +57,15 @@ test('message key: another body, Message-ID or Date is another message', () => {
   assert.notEqual(messageKey(Buffer.from('')), messageKey(Buffer.from('x')));
 });
 
+test('message key: the first 256 KB of the normalized body count, counted after normalizing (a CRLF copy of a long body is the LF copy)', () => {
+  const lines = (eol: string, tail: string) => `Message-ID: <long@example.org>${eol}${eol}${Array.from({ length: 9000 }, (_, i) => `line ${i} of a long message body, some words`).join(eol)}${eol}${tail}${eol}`;
+  const key = messageKey(Buffer.from(lines('\n', 'end')));
+  assert.ok(lines('\n', 'end').length > 300 * 1024 && lines('\n', 'end').length < 512 * 1024);
+  assert.equal(messageKey(Buffer.from(lines('\r\n', 'end'))), key, 'CRLF copy: its first 256 KB after normalizing are the LF copy\'s');
+  assert.equal(messageKey(Buffer.from(lines('\n', 'a footer appended past 256 KB'))), key, 'a difference past 256 KB is the same message');
+  assert.notEqual(messageKey(Buffer.from(lines('\n', 'end').replace('line 5 of', 'line 5 in'))), key, 'a difference within the first 256 KB is another message');
+});
+
 test('message key: any headers added on top, CRLF or LF, and mbox escaping leave it unchanged (property)', () => {
   const line = fc.stringMatching(/^[A-Za-z0-9 .,!>?-]{0,40}$/);
   const field = fc.tuple(fc.constantFrom('Received', 'X-Spam-Status', 'Delivered-To', 'Return-Path', 'X-Original-To', 'Authentication-Results'), line).map(([n, v]) => `${n}: ${v}`);
