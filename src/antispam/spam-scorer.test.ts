@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadConfig } from '../core/config/load.js';
 import { silentLogger } from '../core/logger.js';
-import { createSpamScorer, messageKey } from './spam-scorer.js';
+import { createSpamScorer, learnMessage, messageKey } from './spam-scorer.js';
 import { spamHeaders } from './spam-verdict.js';
 import { loadRules } from './load-rules.js';
 import { RuleSet, parseRuleFile } from './rules/rule-set.js';
@@ -342,6 +342,23 @@ test('a regex rule that gives up at its work limit is named in RULE_REGEX_LIMIT,
   const short = await scorer.check({ message: message(random.slice(0, 3000)), mailFrom: '', rcptTo: [] });
   assert.ok(!short.symbols.some((s) => s.name === 'RULE_REGEX_LIMIT'));
   assert.equal(short.autolearn, 'ham', 'the same kind of message, checked whole, is learned');
+  await store.close();
+});
+
+test('autolearn never moves a message someone learned as the other class: a later copy of a corrected false positive keeps it ham (SpamAssassin\'s no_relearn)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-no-relearn-'));
+  const rulesFile = join(dir, 'big.toml');
+  await writeFile(rulesFile, '[[rule]]\nname = "BIG"\nscore = 13\ndescription = "d"\nfield = "body"\nliterals = ["bigmarker"]\n');
+  const store = openSqliteTokenStore(dir);
+  const cfg = loadConfig([{ file: 't.toml', text: '[antispam]\nauthentication = false\n' }]).config;
+  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger: silentLogger() });
+  const copy = (rcpt: string) => Buffer.from(`Received: from mx by mail for <${rcpt}>\r\nFrom: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <fp-1@example.org>\r\nSubject: report\r\n\r\nbigmarker in a real report\r\n`);
+  assert.equal((await scorer.check({ message: copy('alice@example.com'), mailFrom: '', rcptTo: [] })).autolearn, 'spam');
+  assert.equal(await learnMessage(store, copy('alice@example.com'), 'ham', false), 'moved', 'alice corrects it');
+  const again = await scorer.check({ message: copy('bob@example.com'), mailFrom: '', rcptTo: [] });
+  assert.equal(again.autolearn, 'no', "bob's copy is not learned over alice's correction");
+  assert.deepEqual(await store.totals(), { spam: 0, ham: 1 });
+  assert.equal(await learnMessage(store, copy('bob@example.com'), 'spam', false), 'moved', 'an explicit moat learn still moves it');
   await store.close();
 });
 

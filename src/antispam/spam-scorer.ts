@@ -155,9 +155,10 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
       // Never learn as ham what was only partly seen: content past a parsing limit, blocklists that did not answer.
       const complete = !symbols.some((s) => INCOMPLETE.has(s.name));
       const as = nonBayesScore >= c.bayes.autolearn_spam_score ? 'spam' : complete && nonBayesScore < c.bayes.autolearn_ham_score && score < thresholds.add_header ? 'ham' : undefined;
-      const learnedNow = as && (await orUnavailable('learn', () => deps.store.learn(messageKey(input.message), tokens, as, features && encodeFeatures(features))));
+      // Never moved: a message someone learned as the other class keeps that class (SpamAssassin's no_relearn).
+      const learnedNow = as && (await orUnavailable('learn', () => deps.store.learn(messageKey(input.message), tokens, as, features && encodeFeatures(features), { relearn: false })));
       if (learnedNow === UNAVAILABLE) autolearn = 'failed';
-      else if (as && learnedNow && learnedNow !== 'known') autolearn = as;
+      else if (as && learnedNow && learnedNow !== 'known' && learnedNow !== 'kept') autolearn = as;
     }
     const spam = score >= thresholds.add_header;
     return { score, required: thresholds.add_header, spam, action: actionFor(score, thresholds), symbols, headers: [...spamHeaders(score, thresholds.add_header, symbols, autolearn), ...headers], scanned: true, autolearn };

@@ -11,9 +11,20 @@ export interface StoredModel {
 /**
  * What learning one message did: `new` (not known before), `moved` (known as the other class,
  * now counted as this one), `features` (known as this class, its model features added),
- * `known` (already learned so: nothing changed).
+ * `known` (already learned so: nothing changed), `kept` (learned as the other class, and the
+ * caller asked not to move it: nothing changed).
  */
-export type LearnOutcome = 'new' | 'moved' | 'features' | 'known';
+export type LearnOutcome = 'new' | 'moved' | 'features' | 'known' | 'kept';
+
+/** How one message is learned. */
+export interface LearnOptions {
+  /**
+   * False for autolearn: a message already learned as the other class keeps its class (`kept`),
+   * so a copy of a message a user corrected with `moat learn` (a retry, a second recipient's
+   * copy) does not undo the correction, as SpamAssassin's autolearn never relearns. Default true.
+   */
+  relearn?: boolean;
+}
 
 /** What a store holds, beyond the learned-message counts (`moat learn --stats`). */
 export interface StoreStats {
@@ -43,7 +54,7 @@ export interface BayesTokenStore {
    * kept with the message for the next model fit; re-learning a message that has none adds them
    * (counts unchanged). Says what happened (see LearnOutcome).
    */
-  learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array): Promise<LearnOutcome>;
+  learn(messageKey: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array, options?: LearnOptions): Promise<LearnOutcome>;
   /**
    * Takes a learned message back out (`moat learn --forget`, like `sa-learn --forget`): its tokens
    * lose its counts and its record goes. Says the class it had been learned as; undefined when

@@ -51,6 +51,7 @@ const OUTCOME_TEXT: Record<LearnOutcome, (as: 'spam' | 'ham') => string> = {
   moved: (as) => `moved from ${as === 'spam' ? 'ham' : 'spam'} to ${as}`,
   features: (as) => `already learned as ${as}; its spam-model features added`,
   known: (as) => `already learned as ${as}`,
+  kept: (as) => `learned as ${as === 'spam' ? 'ham' : 'spam'} before; kept so`,
 };
 
 /** What handling one message did: whether the store changed, and the message's line. */
@@ -114,7 +115,7 @@ export const learnCommand: CliCommand = {
         }
       : async (data: Buffer): Promise<Handled> => {
           const outcome = await learnMessage(store, data, as, model.enabled);
-          return { changed: outcome !== 'known', moved: outcome === 'moved', line: OUTCOME_TEXT[outcome](as) };
+          return { changed: outcome !== 'known' && outcome !== 'kept', moved: outcome === 'moved', line: OUTCOME_TEXT[outcome](as) };
         };
     let changed = 0;
     let moved = 0;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { MoatError } from '../../core/errors.js';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoreStats, type StoredModel } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOptions, type LearnOutcome, type StoreStats, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 
@@ -26,14 +26,16 @@ end`;
  * learned, never the one just learned. The token hashes of a forgotten message lose its counts
  * and are deleted at zero.
  * ARGV: prefix, message key, class, tokens as JSON, '1' when features follow, features, limit
- * (0: none). Returns 1 for a new message, 3 for one moved from the other class, 2 when only its
- * features were added, 0 when the message was already learned so.
+ * (0: none), '1' when a message learned as the other class may be moved. Returns 1 for a new
+ * message, 3 for one moved from the other class, 2 when only its features were added, 0 when the
+ * message was already learned so, 4 when it was learned as the other class and kept so.
  */
 const LEARN = `
-local prefix, key, class, tokens, hasFeatures, features, limit = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], tonumber(ARGV[7])
+local prefix, key, class, tokens, hasFeatures, features, limit, relearn = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6], tonumber(ARGV[7]), ARGV[8] == '1'
 local record = prefix .. 'm:' .. key
 local prev = redis.call('HMGET', record, 'class', 'tokens', 'features')
 ${BUMP}
+if (prev[1] == 'spam' or prev[1] == 'ham') and prev[1] ~= class and not relearn then return 4 end
 if prev[1] == class then
   -- Learned before the spam model kept features: learning it again adds them, counts unchanged.
   if not hasFeatures or prev[3] then return 0 end
@@ -111,7 +113,7 @@ const FIRST_CONNECT_MS = 2000;
 const COMMAND_TIMEOUT_MS = 2000;
 
 /** What the LEARN script's return code means. */
-const LEARN_OUTCOMES: Readonly<Record<number, LearnOutcome>> = { 0: 'known', 1: 'new', 2: 'features', 3: 'moved' };
+const LEARN_OUTCOMES: Readonly<Record<number, LearnOutcome>> = { 0: 'known', 1: 'new', 2: 'features', 3: 'moved', 4: 'kept' };
 
 /**
  * Bayes tokens, learned messages and the spam model in Redis, shared by every node of a cluster:
@@ -179,8 +181,8 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
       const [s, h] = await redis.mget(`${prefix}total:spam`, `${prefix}total:ham`);
       return { spam: Number(s ?? 0), ham: Number(h ?? 0) };
     }),
-    learn: guarded(async (key: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array) => {
-      const code = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned);
+    learn: guarded(async (key: string, tokens: readonly string[], as: 'spam' | 'ham', features?: Uint8Array, options?: LearnOptions) => {
+      const code = await redis.eval(LEARN, 0, prefix, key, as, JSON.stringify(tokens), features ? '1' : '0', features ? Buffer.from(features) : '', maxLearned, options?.relearn === false ? '0' : '1');
       return LEARN_OUTCOMES[Number(code)] ?? 'known';
     }),
     forget: guarded(async (key: string) => {

@@ -124,8 +124,9 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
     bumpGeneration.get();
     return row.class;
   });
-  const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined): LearnOutcome => {
+  const learnTx = db.transaction((key: string, tokens: readonly string[], as: 'spam' | 'ham', features: Uint8Array | undefined, relearn: boolean): LearnOutcome => {
     const prev = learned.get(key) as { class: 'spam' | 'ham'; tokens: string; hasFeatures: number } | undefined;
+    if (prev && prev.class !== as && !relearn) return 'kept';
     if (prev?.class === as) {
       // Learned before the spam model kept features: learning it again adds them, counts unchanged.
       if (!features || prev.hasFeatures) return 'known';
@@ -148,10 +149,10 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
     async totals() {
       return { spam: learnedOf('spam'), ham: learnedOf('ham') };
     },
-    async learn(key, tokens, as, features) {
+    async learn(key, tokens, as, features, options) {
       // IMMEDIATE takes the write lock first, so it waits for another writer; a deferred
       // transaction reads, then fails with "database is locked" when it cannot upgrade.
-      return learnTx.immediate(key, tokens, as, features);
+      return learnTx.immediate(key, tokens, as, features, options?.relearn ?? true);
     },
     async forget(key) {
       return forgetTx.immediate(key);

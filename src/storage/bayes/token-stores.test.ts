@@ -23,6 +23,9 @@ async function exercise(store: BayesTokenStore) {
   let counts = await store.counts(['cheap', 'pills', 'unknown']);
   assert.deepEqual(counts.get('pills'), { spam: 1, ham: 1 });
   assert.equal(counts.has('unknown'), false);
+  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'ham', undefined, { relearn: false }), 'kept', 'autolearn does not move it');
+  assert.deepEqual((await store.counts(['cheap'])).get('cheap'), { spam: 1, ham: 0 }, 'kept: nothing changed');
+  assert.equal(await store.learn('m1', ['cheap', 'pills'], 'spam', undefined, { relearn: false }), 'known');
   assert.equal(await store.learn('m1', ['cheap', 'pills'], 'ham'), 'moved', 're-learning as the other class moves it');
   counts = await store.counts(['cheap', 'pills']);
   assert.deepEqual(counts.get('cheap'), { spam: 0, ham: 1 });
