@@ -1,4 +1,5 @@
 import { messageKey } from './bayes/message-key.js';
+import { asMoatSawIt } from './bayes/as-received.js';
 import type { Logger } from '../core/logger.js';
 import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
@@ -176,13 +177,22 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
   };
 }
 
-/** Takes one message back out of Bayes (and the model's examples); says what it had been learned as. */
-export async function forgetMessage(store: BayesTokenStore, message: Uint8Array): Promise<'spam' | 'ham' | undefined> {
-  return store.forget(messageKey(message));
+/**
+ * Takes one message back out of Bayes (and the model's examples); says what it had been learned
+ * as. A delivered copy is read as Moat saw it (asMoatSawIt, `subjectTag` taken off).
+ */
+export async function forgetMessage(store: BayesTokenStore, message: Uint8Array, subjectTag = ''): Promise<'spam' | 'ham' | undefined> {
+  return store.forget(messageKey(asMoatSawIt(message, subjectTag)));
 }
 
-/** Learns one message for Bayes and, with `withFeatures`, keeps its features for the next model fit. */
-export async function learnMessage(store: BayesTokenStore, message: Uint8Array, as: 'spam' | 'ham', withFeatures: boolean): Promise<LearnOutcome> {
+/**
+ * Learns one message for Bayes and, with `withFeatures`, keeps its features for the next model
+ * fit. A delivered copy (a user's Junk folder, a false positive from the inbox) is learned as Moat
+ * saw it when it scored it (asMoatSawIt): without the hops added after Moat, Moat's own fields and
+ * the subject tag `subjectTag`, so Bayes learns the tokens it meets at scoring time.
+ */
+export async function learnMessage(store: BayesTokenStore, delivered: Uint8Array, as: 'spam' | 'ham', withFeatures: boolean, subjectTag = ''): Promise<LearnOutcome> {
+  const message = asMoatSawIt(delivered, subjectTag);
   const tokens = tokenize(viewMessage(message));
   return store.learn(messageKey(message), tokens, as, withFeatures ? encodeFeatures(modelFeatures(message, tokens)) : undefined);
 }

@@ -43,18 +43,25 @@ test('message key: the copy delivered to a Maildir (trace headers on top, [SPAM]
   assert.equal(messageKey(Buffer.from(received.replace('Date: Mon, 7 Dec', 'Date: Mon,\r\n 7  Dec'))), key);
 });
 
-test('message key: another body, Message-ID or Date is another message', () => {
+test('message key: another body or Message-ID is another message; without a Message-ID, another Date or From', () => {
   const key = messageKey(Buffer.from(received));
   assert.notEqual(messageKey(Buffer.from(received.replace('online now', 'online today'))), key);
   assert.notEqual(messageKey(Buffer.from(received.replace('abc123', 'abc124'))), key);
-  assert.notEqual(messageKey(Buffer.from(received.replace('05:00:00', '05:00:01'))), key);
+  assert.equal(messageKey(Buffer.from(received.replace('05:00:00', '05:00:01'))), key, 'the Message-ID says which message it is');
+  const noId = received.replace('Message-ID: <abc123@promo.example>\r\n', '');
+  assert.notEqual(messageKey(Buffer.from(noId.replace('05:00:00', '05:00:01'))), messageKey(Buffer.from(noId)));
+  assert.notEqual(messageKey(Buffer.from(noId.replace('deals@', 'offers@'))), messageKey(Buffer.from(noId)));
+  // A body line an MTA broke at 998 characters (CRLF and a space inserted) is the same body.
+  const long = `Message-ID: <l@example.org>\r\n\r\n${'x'.repeat(1500)}\r\n`;
+  assert.equal(messageKey(Buffer.from(long.replace('x'.repeat(1500), `${'x'.repeat(998)}\r\n ${'x'.repeat(502)}`))), messageKey(Buffer.from(long)));
   // Without Message-ID and Date, From tells messages with one body apart; the subject does not
-  // count (delivery may tag it).
+  // count then.
   const bare = (from: string, subject: string) => Buffer.from(`From: ${from}\r\nSubject: ${subject}\r\n\r\nsame body\r\n`);
   assert.notEqual(messageKey(bare('a@example.org', 'one')), messageKey(bare('b@example.org', 'one')));
   assert.equal(messageKey(bare('a@example.org', 'one')), messageKey(bare('a@example.org', '[SPAM] one')));
   assert.notEqual(messageKey(Buffer.from('Date: Mon, 7 Dec 2026\r\n\r\nsame body\r\n')), messageKey(Buffer.from('From: a@example.org\r\n\r\nsame body\r\n')));
-  assert.notEqual(messageKey(Buffer.from('')), messageKey(Buffer.from('x')));
+  // Without Message-ID, Date and From, the Subject tells messages with one body apart.
+  assert.notEqual(messageKey(Buffer.from('Subject: one\r\n\r\nsame body\r\n')), messageKey(Buffer.from('Subject: two\r\n\r\nsame body\r\n')));
 });
 
 test('message key: the first 256 KB of the normalized body count, counted after normalizing (a CRLF copy of a long body is the LF copy)', () => {

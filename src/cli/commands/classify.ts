@@ -6,6 +6,7 @@ import { resolveSettings, validateUserConfig } from '../../policy/user-settings.
 import { recipientThresholds } from '../../policy/spam-thresholds.js';
 import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdict.js';
 import type { BayesTokenDetail } from '../../antispam/spam-scorer.js';
+import { asMoatSawIt } from '../../antispam/bayes/as-received.js';
 
 const HELP = `Usage: moat classify [--json] [--tokens] [--rcpt ADDRESS [--from ADDRESS]] PATH...
 
@@ -14,6 +15,11 @@ explains the verdict symbol by symbol. Read-only: nothing is learned, and the Ba
 opened for reading only (a state directory without one is not created: Bayes stays silent and
 a warning says so). Network checks (SPF/DKIM/DMARC/ARC, DNS blocklists) run only with
 --network, since a stored file has no connecting client to check.
+
+A message that already passed Moat (a copy from a mailbox) is scored as Moat saw it: the
+header fields added after Moat, Moat's own X-Virus-Scanned, X-Moat-*, X-Spam-* and
+Authentication-Results, and the subject tag ([policy] subject_tag_spam) are left out, as
+moat learn leaves them out.
 
 PATH may be a message file, a directory or Maildir, an mbox (read as a stream), or - for
 standard input; what is not mail is skipped and said so on stderr, a path that cannot be read is
@@ -87,7 +93,7 @@ export const classifyCommand: CliCommand = {
         ctx.stderr.write(item.kind === 'error' ? `moat classify: ${item.path}: ${item.error}\n` : `${item.path}: skipped: ${item.reason}\n`);
       };
       for await (const item of mailMessages(positionals, unread)) {
-        const scored = await scorer.explain(item.data);
+        const scored = await scorer.explain(asMoatSawIt(item.data, config.policy.subject_tag_spam));
         const v = own ? verdictWithThresholds(scored, own) : scored;
         if (values.json) {
           ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols, ...(values.tokens ? { bayesTokens: scored.bayesTokens } : {}) })}\n`);

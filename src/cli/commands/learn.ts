@@ -23,7 +23,11 @@ standard input. Files that are not mail (no header line at the start), empty or 
 the mail store's own files (dovecot.*, subscriptions, maildirfolder) are skipped and said so; a
 path that cannot be read is reported and the others are still learned. Learning is idempotent:
 a message learned twice counts once (the same message in an mbox and in a Maildir too);
-learning it with the other class moves it. Each message gets a line: "learned as spam", "moved
+learning it with the other class moves it. A copy from a mailbox is learned as Moat saw it when
+it scored it: without the header fields added after Moat (later Received, Return-Path,
+Delivered-To), Moat's own X-Virus-Scanned, X-Moat-*, X-Spam-* and Authentication-Results, and the
+subject tag ([policy] subject_tag_spam), so the copy of a false positive in an inbox moves the
+message the daemon autolearned. Each message gets a line: "learned as spam", "moved
 from ham to spam" or "already learned as spam"; the summary counts them. Uses the same configuration and state as the daemon
 ([antispam.bayes] backend: SQLite under the state directory, or Redis); a running daemon picks
 the new model up within a minute.
@@ -110,11 +114,11 @@ export const learnCommand: CliCommand = {
     /** One message: the store call, and what to say of it. */
     const handle = forgetting
       ? async (data: Buffer): Promise<Handled> => {
-          const was = await forgetMessage(store, data);
+          const was = await forgetMessage(store, data, config.policy.subject_tag_spam);
           return was ? { changed: true, line: `forgotten (had been learned as ${was})` } : { changed: false, line: 'not learned: nothing to forget' };
         }
       : async (data: Buffer): Promise<Handled> => {
-          const outcome = await learnMessage(store, data, as, model.enabled);
+          const outcome = await learnMessage(store, data, as, model.enabled, config.policy.subject_tag_spam);
           return { changed: outcome !== 'known' && outcome !== 'kept', moved: outcome === 'moved', line: OUTCOME_TEXT[outcome](as) };
         };
     let changed = 0;

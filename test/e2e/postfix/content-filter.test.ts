@@ -10,6 +10,7 @@ import { freePort, waitFor } from '../harness/ports.js';
 import { afterQueueConfig, startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
 import { dataReply, swaks } from '../harness/swaks.js';
 import { EICAR } from '../../../src/engine/sigdb/builtin-database.js';
+import Database from 'better-sqlite3';
 
 /**
  * Moat as a real Postfix after-queue content filter: public smtpd → content_filter → Moat →
@@ -168,7 +169,20 @@ test('a false positive found in a mailbox: moat learn --ham of the delivered cop
   const file = join(dir, 'maildir-copy.eml');
   await writeFile(file, `Return-Path: <alice@example.org>\nDelivered-To: erin@example.com\n${delivered.replace(/\r\n/g, '\n')}`);
   const learn = (...args: string[]) => execFileSync(process.execPath, [MOAT_BIN, '--config', join(dir, 'moat.toml'), 'learn', ...args], { encoding: 'utf8' });
+  // The tokens the daemon learned from the message as it scored it, and those moat learn takes from the copy.
+  const learnedTokens = () => {
+    const db = new Database(join(dir, 'state', 'bayes.db'), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT tokens FROM learned WHERE tokens LIKE '%quarterly%'").all() as Array<{ tokens: string }>;
+      assert.equal(rows.length, 1);
+      return (JSON.parse(rows[0]!.tokens) as string[]).sort();
+    } finally {
+      db.close();
+    }
+  };
+  const autolearned = learnedTokens();
   assert.match(learn('--ham', file), /maildir-copy\.eml: moved from spam to ham\n/);
+  assert.deepEqual(learnedTokens(), autolearned, 'the copy is learned with the tokens Moat scored: no [SPAM] tag, no later Received hops');
   assert.match(learn('--forget', file), /maildir-copy\.eml: forgotten \(had been learned as ham\)\n/);
 });
 

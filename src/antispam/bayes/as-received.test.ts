@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { asMoatSawIt } from './as-received.js';
+import { messageKey } from './message-key.js';
+import { tokenize } from './tokenizer.js';
+import { viewMessage } from '../message-view.js';
+import { prependHeaders, tagSubject } from '../../pipeline/header-rewrite.js';
+
+/** What Moat's pipeline adds when it passes a spam on (the same functions, the same order). */
+function asMoatPassesIt(original: Buffer, spam: boolean): Buffer {
+  const tagged = spam ? tagSubject(original, '[SPAM]').message : original;
+  return prependHeaders(tagged, [
+    { name: 'X-Virus-Scanned', value: 'Moat (signatures moat-builtin:1)' },
+    { name: 'X-Moat-Result', value: 'clean' },
+    { name: 'X-Spam-Flag', value: spam ? 'YES' : 'NO' },
+    { name: 'X-Spam-Status', value: `${spam ? 'Yes' : 'No'}, score=9.1 required=5.0 tests=BAYES_99 autolearn=no` },
+    { name: 'X-Spam-Level', value: spam ? '*********' : '' },
+    { name: 'Authentication-Results', value: 'mx.example.com; spf=pass smtp.mailfrom=example.org' },
+  ]);
+}
+
+const original = Buffer.from('Received: from mail.shop.example (mail.shop.example [192.0.2.7])\r\n\tby mx.example.com (Postfix) with ESMTPS id 4F1\r\nFrom: Shop <news@shop.example>\r\nTo: bob@example.com\r\nSubject: Our autumn offers\r\nDate: Mon, 7 Dec 2026 06:00:00 +0000\r\nMessage-ID: <n1@shop.example>\r\n\r\nAutumn offers for you.\r\n');
+
+test('a delivered copy is read as Moat saw it: hops added after Moat, Moat\'s fields and the subject tag go; the rest is byte for byte the original', () => {
+  const delivered = Buffer.concat([Buffer.from('Return-Path: <news@shop.example>\r\nDelivered-To: bob@example.com\r\nReceived: from localhost (localhost [127.0.0.1])\r\n\tby mx.example.com (Postfix) with ESMTP id 5A2\r\n'), asMoatPassesIt(original, true)]);
+  assert.deepEqual(Buffer.from(asMoatSawIt(delivered, '[SPAM]')), original);
+  assert.deepEqual(tokenize(viewMessage(asMoatSawIt(delivered, '[SPAM]'))), tokenize(viewMessage(original)), 'the tokens Moat scored');
+  assert.equal(messageKey(asMoatSawIt(delivered, '[SPAM]')), messageKey(original));
+  // Behind moat mda the fields are on top of what the MTA handed over.
+  assert.deepEqual(Buffer.from(asMoatSawIt(asMoatPassesIt(original, false), '[SPAM]')), original);
+});
+
+test('a milter whose MTA appends Moat\'s fields at the end of the header block: only they go', () => {
+  const end = original.indexOf('\r\n\r\n') + 2;
+  const appended = Buffer.concat([original.subarray(0, end), Buffer.from('X-Spam-Flag: NO\r\nX-Spam-Status: No, score=0.1 required=5.0 tests=none autolearn=no\r\n'), original.subarray(end)]);
+  assert.deepEqual(Buffer.from(asMoatSawIt(appended, '[SPAM]')), original);
+});
+
+test('a message that never passed Moat is left as it is, and Moat-like fields a sender put lower down do not cut it', () => {
+  assert.deepEqual(Buffer.from(asMoatSawIt(original, '[SPAM]')), original);
+  const forged = Buffer.from(original.toString('latin1').replace('To: bob@example.com\r\n', 'To: bob@example.com\r\nX-Spam-Status: No, score=-50\r\n'), 'latin1');
+  const delivered = asMoatPassesIt(forged, true);
+  const seen = Buffer.from(asMoatSawIt(delivered, '[SPAM]')).toString('latin1');
+  assert.equal(seen, forged.toString('latin1'), "Moat's own run is the first one; the forged field stays where the sender put it");
+  assert.match(seen, /^Received: from mail\.shop\.example/, 'the hop that received it is kept');
+});
+
+test('any message through Moat\'s header rewriting and later hops reads back as the original (property)', () => {
+  const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .,!?-]{0,30}$/);
+  fc.assert(
+    fc.property(word, fc.array(word, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.boolean(), fc.array(fc.constantFrom('Received: from localhost by mx', 'Delivered-To: bob@example.com', 'Return-Path: <a@b.c>', 'X-Original-To: bob@example.com'), { maxLength: 4 }), (subject, body, spam, crlf, hops) => {
+      const eol = crlf ? '\r\n' : '\n';
+      const message = Buffer.from(`Received: from a by b${eol}From: a@example.org${eol}Subject: ${subject.trim() || 'x'}${eol}Message-ID: <${subject.length}@example.org>${eol}${eol}${body.join(eol)}${eol}`);
+      const delivered = Buffer.concat([Buffer.from(hops.map((h) => `${h}${eol}`).join('')), asMoatPassesIt(message, spam)]);
+      assert.deepEqual(Buffer.from(asMoatSawIt(delivered, '[SPAM]')), message);
+    }),
+    { numRuns: 300 },
+  );
+});
