@@ -133,6 +133,11 @@ test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat 
   await asDaemon.close();
   assert.match((await run('learn', '--stats')).text, /^Spam model: +on, fitted; 1 message\(s\) learned or forgotten since \(the daemon refits every 15 min; moat learn --refit fits now\)$/m);
   for (const usage of [['--stats', sample], ['--forget', '--spam', sample], ['--json', '--spam', sample], ['--forget'], ['--stats', '--refit']]) assert.equal((await run('learn', ...usage)).code, 2, usage.join(' '));
+  // Forgotten below min_learned: Bayes and the model fall silent, and the model is not refitted.
+  assert.match((await run('learn', '--forget', join(dir, 'spam', '2.eml'), join(dir, 'spam', '3.eml'), join(dir, 'spam', '4.eml'))).text, /now knows 4 spam and \d+ ham/);
+  const below = (await run('learn', '--stats')).text;
+  assert.match(below, /^Bayes: +not scoring yet: it needs 5 spam and 5 ham learned \(\[antispam\.bayes\] min_learned\); 1 spam and 0 ham to go$/m);
+  assert.match(below, /^Spam model: +on, fitted, but silent and not refitted while fewer than 5 spam and 5 ham are learned/m);
 
   await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n`);
   const off = await run('learn', '--refit');
@@ -145,11 +150,22 @@ test('moat learn --stats on a state directory with nothing learned says so, says
   const out = capture();
   const code = await main(['learn', '--stats', '--state-dir', join(dir, 'state')], { stdout: out.stream, stderr: out.stream, env: {} });
   assert.equal(code, 0, out.text());
-  assert.match(out.text(), /^Bayes store: +SQLite none \(.*bayes\.db does not exist\)$/m);
+  assert.match(out.text(), /^Bayes store: +SQLite — none: .*bayes\.db does not exist$/m);
   assert.match(out.text(), /^Learned: +0 spam, 0 ham/m);
   assert.match(out.text(), /^Bayes: +not scoring yet: it needs 200 spam and 200 ham learned \(\[antispam\.bayes\] min_learned\); 200 spam and 200 ham to go$/m);
   assert.match(out.text(), /^Spam model: +off \(\[antispam\.model\] enabled = false\)/m);
   assert.equal(existsSync(join(dir, 'state')), false, 'nothing created');
+  // With anti-spam off the daemon neither scores nor learns: --stats says so rather than "Autolearn: on".
+  const config = join(dir, 'off.toml');
+  await writeFile(config, '[antispam]\nenabled = false\n');
+  const off = capture();
+  assert.equal(await main(['learn', '--stats', '--state-dir', join(dir, 'state'), '--config', config], { stdout: off.stream, stderr: off.stream, env: {} }), 0);
+  assert.match(off.text(), /^Anti-spam: +off \(\[antispam\] enabled = false\)/m);
+  assert.match(off.text(), /^Bayes: +not scoring: anti-spam is off$/m);
+  assert.match(off.text(), /^Autolearn: +off \(anti-spam is off\)$/m);
+  const json = capture();
+  assert.equal(await main(['learn', '--json', '--state-dir', join(dir, 'state')], { stdout: json.stream, stderr: json.stream, env: {} }), 2);
+  assert.equal(json.text(), 'moat learn: --json goes with --stats alone\n');
 });
 
 test('moat config rules lists the rules in effect: a site file\'s override replaces the shipped rule and says where it is; trained scores only when in use', async () => {

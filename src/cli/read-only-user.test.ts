@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,17 @@ test('moat classify and moat learn --stats read bayes.db as a user who cannot wr
   const stale = moatAsReader(['--config', config, 'classify', '--json', message]);
   assert.equal(stale.status, 0, stale.stderr);
   assert.match(stale.stderr, /Bayes database cannot be read/);
+  assert.match(stale.stderr, /bayes\.db-wal holds changes the file does not have yet/, 'the warning says why');
   assert.ok(!(JSON.parse(stale.stdout) as { symbols: Array<{ name: string }> }).symbols.some((s) => s.name.startsWith('BAYES_9')));
+
+  // Over 512 MB (a sparse tail here): not read into memory, and the warning says that, not -wal.
+  await chmod(state, 0o755);
+  await rm(join(state, 'bayes.db-wal'));
+  await truncate(join(state, 'bayes.db'), 600 * 1024 * 1024);
+  await chmod(state, 0o555);
+  const big = moatAsReader(['--config', config, 'classify', '--json', message]);
+  assert.equal(big.status, 0, big.stderr);
+  assert.match(big.stderr, /it is over 512 MB/);
+  assert.doesNotMatch(big.stderr, /-wal/);
   await chmod(state, 0o755);
 });

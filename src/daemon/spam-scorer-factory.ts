@@ -30,10 +30,7 @@ function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
   try {
     return openSqliteTokenStore(stateDir, { readOnly: true });
   } catch (err) {
-    // Left when bayes.db cannot be opened in place (no write access for its -shm) and cannot be
-    // read whole either, because its -wal holds transactions the file does not have yet.
-    const hint = /readonly|unable to open/.test((err as Error).message) ? ` (its ${file}-wal holds changes a reader cannot apply without write access to the state directory; the daemon, or moat learn run by the state directory's owner, folds them in when it opens the store)` : '';
-    logger.warn({ file, err: (err as Error).message }, `Bayes database cannot be read${hint}: scoring without Bayes`);
+    logger.warn({ file, err: (err as Error).message }, 'Bayes database cannot be read: scoring without Bayes');
     return emptyTokenStore((err as Error).message);
   }
 }

@@ -93,12 +93,12 @@ export const learnCommand: CliCommand = {
     const modes = [values.spam, values.ham, values.forget, values.stats].filter(Boolean).length;
     const refitOnly = values.refit === true && positionals.length === 0 && modes === 0;
     const statsOnly = values.stats === true && positionals.length === 0 && modes === 1 && !values.refit;
-    if (!refitOnly && !statsOnly && (modes !== 1 || values.stats || positionals.length === 0)) {
-      ctx.stderr.write(HELP);
+    if (values.json && !statsOnly) {
+      ctx.stderr.write('moat learn: --json goes with --stats alone\n');
       return 2;
     }
-    if (values.json && !statsOnly) {
-      ctx.stderr.write('moat learn: --json goes with --stats\n');
+    if (!refitOnly && !statsOnly && (modes !== 1 || values.stats || positionals.length === 0)) {
+      ctx.stderr.write(HELP);
       return 2;
     }
     const { config } = await ctx.loadConfig();

@@ -193,22 +193,28 @@ function sizeOf(f: string): number {
  * better-sqlite3 is built without URI filenames, so `immutable=1` is not available. When no
  * `-wal` holds anything, the file alone is the whole database: it is read into memory, as of one
  * moment (same size and modification time before and after the read, still no `-wal`), with its
- * header marked as a rollback-journal database, which an in-memory database must be. Undefined
- * when that does not hold (a `-wal` with content, a writer busy meanwhile, a file over 512 MB).
+ * header marked as a rollback-journal database, which an in-memory database must be. Otherwise
+ * says why not (a `-wal` with content, a writer busy meanwhile, a file over 512 MB).
  */
-function readOnlySnapshot(file: string): InstanceType<typeof Database> | undefined {
+function readOnlySnapshot(file: string): { db: InstanceType<typeof Database> } | { whyNot: string } {
+  const walHolds = `its ${file}-wal holds changes the file does not have yet, which only a writer can fold in (the daemon, or moat learn run by the state directory's owner, does when it opens the store)`;
   const before = statSync(file);
-  if (sizeOf(`${file}-wal`) > 0 || before.size > MAX_SNAPSHOT_BYTES) return undefined;
+  if (sizeOf(`${file}-wal`) > 0) return { whyNot: walHolds };
+  if (before.size > MAX_SNAPSHOT_BYTES) return { whyNot: `it is over ${MAX_SNAPSHOT_BYTES >> 20} MB, more than is read into memory` };
   const bytes = readFileSync(file);
   const after = statSync(file);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || sizeOf(`${file}-wal`) > 0 || bytes.length < 100) return undefined;
+  if (sizeOf(`${file}-wal`) > 0) return { whyNot: walHolds };
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytes.length < 100) return { whyNot: 'it changed while it was read (a writer is at work: try again)' };
   // Bytes 18 and 19 of the header: file format read/write versions, 2 for WAL, 1 for rollback.
   if (bytes[18] === 2) bytes[18] = 1;
   if (bytes[19] === 2) bytes[19] = 1;
-  return new Database(bytes, { readonly: true });
+  return { db: new Database(bytes, { readonly: true }) };
 }
 
-/** `bayes.db` opened read-only where it is, or else read into memory (readOnlySnapshot). */
+/**
+ * `bayes.db` opened read-only where it is, or else read into memory (readOnlySnapshot); when
+ * neither works, the error says why each did not.
+ */
 function openInPlaceOrSnapshot(file: string): InstanceType<typeof Database> {
   const db = new Database(file, { readonly: true, fileMustExist: true, timeout: COMMAND_LOCK_WAIT_MS });
   try {
@@ -218,8 +224,8 @@ function openInPlaceOrSnapshot(file: string): InstanceType<typeof Database> {
     db.close();
     if (!/readonly|unable to open/i.test((err as Error).message)) throw err;
     const snapshot = readOnlySnapshot(file);
-    if (!snapshot) throw err;
-    return snapshot;
+    if ('db' in snapshot) return snapshot.db;
+    throw new MoatError('INTERNAL', `cannot open ${file} where it is (${(err as Error).message}: with no writer holding it open, SQLite must create its -shm file beside it, which needs write access to the state directory), nor read it whole: ${snapshot.whyNot}`);
   }
 }
 
