@@ -39,6 +39,9 @@ test('a milter whose MTA appends Moat\'s fields at the end of the header block: 
 
 test('a message that never passed Moat is left as it is, and Moat-like fields a sender put lower down do not cut it', () => {
   assert.deepEqual(Buffer.from(asMoatSawIt(original, '[SPAM]')), original);
+  // A receiving MTA's Authentication-Results on top (Gmail, Microsoft) is not Moat's run: the hops stay.
+  const fromGmail = Buffer.concat([Buffer.from('Delivered-To: bob@gmail.example\r\nReceived: by 2002:a05:6a10 with SMTP id x\r\nAuthentication-Results: mx.google.com; spf=pass smtp.mailfrom=shop.example\r\n'), original]);
+  assert.deepEqual(Buffer.from(asMoatSawIt(fromGmail, '[SPAM]')), fromGmail);
   const forged = Buffer.from(original.toString('latin1').replace('To: bob@example.com\r\n', 'To: bob@example.com\r\nX-Spam-Status: No, score=-50\r\n'), 'latin1');
   const delivered = asMoatPassesIt(forged, true);
   const seen = Buffer.from(asMoatSawIt(delivered, '[SPAM]')).toString('latin1');

@@ -2,10 +2,17 @@ import { DEFAULT_LIMITS } from '../../core/limits.js';
 import { readHeaderBlock } from '../../mail/header-fields.js';
 import type { HeaderField } from '../../mail/types.js';
 
-/** Header fields Moat adds to the mail it passes on (result, spam verdict, authentication). */
-const MOAT_FIELDS = new Set(['x-virus-scanned', 'x-moat-result', 'x-moat-scanned', 'x-spam-flag', 'x-spam-status', 'x-spam-level', 'authentication-results']);
+/**
+ * Header fields that start the run Moat adds to the mail it passes on (its result and spam
+ * verdict). Authentication-Results alone does not: receiving MTAs (Gmail, Microsoft) put theirs
+ * on top of ordinary mail, and cutting there would drop that mail's Received hops.
+ */
+const RUN_START_FIELDS = new Set(['x-virus-scanned', 'x-moat-result', 'x-moat-scanned', 'x-spam-flag', 'x-spam-status', 'x-spam-level']);
+/** All the fields of the run: Moat puts its Authentication-Results right after the verdict. */
+const RUN_FIELDS = new Set([...RUN_START_FIELDS, 'authentication-results']);
 
-const isMoatField = (f: HeaderField) => MOAT_FIELDS.has(f.name.toLowerCase());
+const startsRun = (f: HeaderField) => RUN_START_FIELDS.has(f.name.toLowerCase());
+const isMoatField = (f: HeaderField) => RUN_FIELDS.has(f.name.toLowerCase());
 const offsetOf = (message: Uint8Array, f: HeaderField) => f.raw.byteOffset - message.byteOffset;
 
 /** The Subject fields' `tag ` prefix taken off (what the rewrite_subject action put there). */
@@ -36,7 +43,8 @@ function untagSubject(message: Uint8Array, tag: string): Uint8Array {
  * A delivered copy of a message as Moat saw it when it scored it, for learning: the same tokens
  * (and key) as at scoring time, not those of the delivery. Moat puts its header fields
  * (X-Virus-Scanned, X-Moat-Result, X-Spam-*, Authentication-Results) on top of the message it
- * passes on, so the first run of them marks where the message stood: fields above it were added
+ * passes on, so the first run of them (starting with its result or verdict) marks where the
+ * message stood: fields above it were added
  * later (Received of the re-injection and the final hops, Return-Path, Delivered-To) and go with
  * it. When the run ends the header block (a milter whose MTA appends added fields), only the run
  * goes, since what came later cannot be told apart. The subject tag `subjectTag` is taken off.
@@ -44,7 +52,7 @@ function untagSubject(message: Uint8Array, tag: string): Uint8Array {
  */
 export function asMoatSawIt(message: Uint8Array, subjectTag: string): Uint8Array {
   const head = readHeaderBlock(message, 0, message.length, DEFAULT_LIMITS.maxHeaderBytes);
-  const first = head.fields.findIndex(isMoatField);
+  const first = head.fields.findIndex(startsRun);
   if (first < 0) return untagSubject(message, subjectTag);
   let end = first;
   while (end < head.fields.length && isMoatField(head.fields[end]!)) end++;
