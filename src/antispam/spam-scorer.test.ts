@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { loadConfig } from '../core/config/load.js';
 import { silentLogger } from '../core/logger.js';
 import { createSpamScorer, learnMessage, messageKey } from './spam-scorer.js';
+import Database from 'better-sqlite3';
 import { spamHeaders } from './spam-verdict.js';
 import { loadRules } from './load-rules.js';
 import { RuleSet, parseRuleFile } from './rules/rule-set.js';
@@ -67,6 +68,9 @@ test('rule files are validated with file and rule named', () => {
   const meta = (name: string, key: string, refs: string[]) => `[[rule]]\nname = "${name}"\nscore = 1\ndescription = "d"\n${key} = ${JSON.stringify(refs)}\n`;
   const cycles = () => new RuleSet(parseRuleFile('c.toml', meta('M1', 'all_of', ['M2']) + meta('M2', 'any_of', ['M1']) + meta('SELF', 'none_of', ['SELF']) + meta('OK', 'all_of', ['M1', 'SELF'])));
   assert.throws(cycles, (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /^meta rules name each other in a cycle: M1 → M2 → M1 \(c\.toml: \[\[rule\]\] #1 \(M1\)\)\nmeta rules name each other in a cycle: SELF → SELF \(c\.toml: \[\[rule\]\] #3 \(SELF\)\)$/.test(e.message));
+  // Cycles that share rules are one group, named whole: fixing A → B alone would leave A → C → B → A.
+  const shared = () => new RuleSet(parseRuleFile('d.toml', meta('A', 'all_of', ['B', 'C']) + meta('B', 'any_of', ['A']) + meta('C', 'all_of', ['B'])));
+  assert.throws(shared, (e: unknown) => isMoatError(e, 'CONFIG_INVALID') && /^meta rules name each other in a cycle: A → B → A \(and, through it, C\) \(d\.toml: \[\[rule\]\] #1 \(A\)\)$/.test(e.message));
   const over = new RuleSet([...parseRuleFile('a.toml', '[[rule]]\nname = "A"\nscore = 1\ndescription = "d"\nfield = "body"\nliterals = ["x"]\n'), ...parseRuleFile('b.toml', '[[rule]]\nname = "A"\nscore = 0\ndescription = "off"\nfield = "body"\nliterals = ["x"]\n')]);
   assert.equal(over.size, 1, 'a later rule with the same name replaces the earlier one');
 });
@@ -360,6 +364,24 @@ test('autolearn never moves a message someone learned as the other class: a late
   assert.deepEqual(await store.totals(), { spam: 0, ham: 1 });
   assert.equal(await learnMessage(store, copy('bob@example.com'), 'spam', false), 'moved', 'an explicit moat learn still moves it');
   await store.close();
+});
+
+test('quarantine release learns the stored original as it is: an upstream filter\'s X-Spam-Status on it does not change its key, so the autolearned spam moves to ham', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-release-learn-'));
+  const rulesFile = join(dir, 'big.toml');
+  await writeFile(rulesFile, '[[rule]]\nname = "BIG"\nscore = 13\ndescription = "d"\nfield = "body"\nliterals = ["bigmarker"]\n');
+  const store = openSqliteTokenStore(dir);
+  const cfg = loadConfig([{ file: 't.toml', text: '[antispam]\nauthentication = false\n' }]).config;
+  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger: silentLogger() });
+  const original = Buffer.from('Received: from mx.upstream.example by gw\r\nX-Spam-Status: No, score=1.0 required=5.0 (upstream SpamAssassin)\r\nFrom: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q-1@example.org>\r\nSubject: report\r\n\r\nbigmarker in a real report\r\n');
+  assert.equal((await scorer.check({ message: original, mailFrom: '', rcptTo: [] })).autolearn, 'spam');
+  await scorer.learn(original, 'ham');
+  assert.deepEqual(await store.totals(), { spam: 0, ham: 1 }, 'moved, not counted twice');
+  await store.close();
+  const db = new Database(join(dir, 'bayes.db'), { readonly: true });
+  const tokens = JSON.parse((db.prepare('SELECT tokens FROM learned').pluck().get() as string)) as string[];
+  db.close();
+  assert.ok(tokens.includes('Hreceived:mx.upstream.example'), 'the hop above the upstream verdict is learned, as it was scored');
 });
 
 test('a message read only in part (nested past the MIME depth limit) says so with MIME_TRUNCATED and is never autolearned as ham', async () => {

@@ -178,21 +178,29 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
 }
 
 /**
- * Takes one message back out of Bayes (and the model's examples); says what it had been learned
- * as. A delivered copy is read as Moat saw it (asMoatSawIt, `subjectTag` taken off).
+ * A copy taken from a mailbox (`moat learn`, `moat classify`): it is read as Moat saw it when it
+ * scored it (asMoatSawIt), with the site's subject tag taken off. Without it (the daemon,
+ * quarantine, whose stored original is exactly what Moat scored), the message is taken as it is.
  */
-export async function forgetMessage(store: BayesTokenStore, message: Uint8Array, subjectTag = ''): Promise<'spam' | 'ham' | undefined> {
-  return store.forget(messageKey(asMoatSawIt(message, subjectTag)));
+export interface DeliveredCopy {
+  subjectTag: string;
+}
+
+const asScored = (message: Uint8Array, delivered?: DeliveredCopy) => (delivered ? asMoatSawIt(message, delivered.subjectTag) : message);
+
+/** Takes one message back out of Bayes (and the model's examples); says what it had been learned as. */
+export async function forgetMessage(store: BayesTokenStore, message: Uint8Array, delivered?: DeliveredCopy): Promise<'spam' | 'ham' | undefined> {
+  return store.forget(messageKey(asScored(message, delivered)));
 }
 
 /**
  * Learns one message for Bayes and, with `withFeatures`, keeps its features for the next model
- * fit. A delivered copy (a user's Junk folder, a false positive from the inbox) is learned as Moat
- * saw it when it scored it (asMoatSawIt): without the hops added after Moat, Moat's own fields and
- * the subject tag `subjectTag`, so Bayes learns the tokens it meets at scoring time.
+ * fit. A `delivered` copy (a user's Junk folder, a false positive from the inbox) is learned as
+ * Moat saw it (without the hops added after Moat, Moat's own fields and the subject tag), so Bayes
+ * learns the tokens it meets at scoring time.
  */
-export async function learnMessage(store: BayesTokenStore, delivered: Uint8Array, as: 'spam' | 'ham', withFeatures: boolean, subjectTag = ''): Promise<LearnOutcome> {
-  const message = asMoatSawIt(delivered, subjectTag);
+export async function learnMessage(store: BayesTokenStore, original: Uint8Array, as: 'spam' | 'ham', withFeatures: boolean, delivered?: DeliveredCopy): Promise<LearnOutcome> {
+  const message = asScored(original, delivered);
   const tokens = tokenize(viewMessage(message));
   return store.learn(messageKey(message), tokens, as, withFeatures ? encodeFeatures(modelFeatures(message, tokens)) : undefined);
 }

@@ -49,6 +49,23 @@ test('a message that never passed Moat is left as it is, and Moat-like fields a 
   assert.match(seen, /^Received: from mail\.shop\.example/, 'the hop that received it is kept');
 });
 
+test('Moat-named fields a message carries lower down (amavisd-milter, Exchange, a sender) leave it whole; one appended at the end goes alone', () => {
+  const end = original.indexOf('\r\n\r\n') + 2;
+  const withField = (field: string, at: number) => Buffer.concat([original.subarray(0, at), Buffer.from(field), original.subarray(at)]);
+  const middle = withField('X-Virus-Scanned: amavisd-new at example.org\r\n', original.indexOf('Subject:'));
+  assert.deepEqual(Buffer.from(asMoatSawIt(middle, '[SPAM]')), middle, 'From, To, Subject… are never cut');
+  const spammer = withField('X-Spam-Flag: NO\r\n', end);
+  assert.deepEqual(Buffer.from(asMoatSawIt(spammer, '[SPAM]')), original, 'a verdict field ending the block goes, nothing else');
+  const tagged = Buffer.from(original.toString('latin1').replace('Subject: Our', 'Subject: [SPAM] Our'), 'latin1');
+  assert.deepEqual(Buffer.from(asMoatSawIt(tagged, '[SPAM]')), tagged, 'no run of Moat\'s: the subject is left as the sender wrote it');
+});
+
+test('a non-ASCII subject tag, which Moat writes RFC 2047-encoded, is taken off too', () => {
+  const delivered = prependHeaders(tagSubject(original, '[СПАМ]').message, [{ name: 'X-Spam-Flag', value: 'YES' }]);
+  assert.match(delivered.toString('latin1'), /^Subject: =\?UTF-8\?/m);
+  assert.deepEqual(Buffer.from(asMoatSawIt(delivered, '[СПАМ]')), original);
+});
+
 test('any message through Moat\'s header rewriting and later hops reads back as the original (property)', () => {
   const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .,!?-]{0,30}$/);
   fc.assert(

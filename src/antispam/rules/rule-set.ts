@@ -206,32 +206,74 @@ export class RuleSet {
 
 const isMeta = (r: RuleDefinition) => r.all_of !== undefined || r.any_of !== undefined || r.none_of !== undefined;
 
+/** The meta rules a meta rule names. */
+function metaRefs(rule: RuleDefinition, byName: ReadonlyMap<string, RuleDefinition>): RuleDefinition[] {
+  return [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])].map((ref) => byName.get(ref)).filter((dep): dep is RuleDefinition => dep !== undefined && isMeta(dep));
+}
+
+/** A shortest path of references from `start` back to itself within `group` (a strongly connected group holds one). */
+function cycleThrough(start: RuleDefinition, group: ReadonlySet<RuleDefinition>, byName: ReadonlyMap<string, RuleDefinition>): string[] {
+  const cameFrom = new Map<RuleDefinition, RuleDefinition>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    for (const dep of metaRefs(queue[i]!, byName)) {
+      if (!group.has(dep)) continue;
+      if (dep === start) {
+        const path = [start.name];
+        for (let at: RuleDefinition | undefined = queue[i]; at && at !== start; at = cameFrom.get(at)) path.splice(1, 0, at.name);
+        return [...path, start.name];
+      }
+      if (!cameFrom.has(dep)) {
+        cameFrom.set(dep, queue[i]!);
+        queue.push(dep);
+      }
+    }
+  }
+  return [start.name, start.name];
+}
+
 /**
- * Meta rules ordered so each comes after the meta rules it names. Every cycle is described
- * instead (each found once, as the walk meets it), so a file with several is fixed in one pass.
+ * Meta rules ordered so each comes after the meta rules it names. Rules that name each other in a
+ * cycle cannot be ordered: each group of them (a strongly connected component, Tarjan's
+ * algorithm) is described once, with one cycle through it and the group's other members, so a
+ * file with several cycles is fixed in one pass.
  */
 function metaRulesInOrder(rules: readonly RuleDefinition[], byName: ReadonlyMap<string, RuleDefinition>): { order: RuleDefinition[]; cycles: string[] } {
   const order: RuleDefinition[] = [];
   const cycles: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
+  const index = new Map<RuleDefinition, number>();
+  const low = new Map<RuleDefinition, number>();
+  const stack: RuleDefinition[] = [];
+  const onStack = new Set<RuleDefinition>();
   const visit = (rule: RuleDefinition): void => {
-    if (state.get(rule.name) === 'done') return;
-    if (state.get(rule.name) === 'visiting') {
-      cycles.push(`meta rules name each other in a cycle: ${[...path.slice(path.indexOf(rule.name)), rule.name].join(' → ')} (${rule.origin ?? rule.name})`);
+    index.set(rule, index.size);
+    low.set(rule, index.get(rule)!);
+    stack.push(rule);
+    onStack.add(rule);
+    for (const dep of metaRefs(rule, byName)) {
+      if (!index.has(dep)) {
+        visit(dep);
+        low.set(rule, Math.min(low.get(rule)!, low.get(dep)!));
+      } else if (onStack.has(dep)) low.set(rule, Math.min(low.get(rule)!, index.get(dep)!));
+    }
+    if (low.get(rule) !== index.get(rule)) return;
+    const group = new Set<RuleDefinition>();
+    for (let member = stack.pop()!; ; member = stack.pop()!) {
+      onStack.delete(member);
+      group.add(member);
+      if (member === rule) break;
+    }
+    // Components come out dependencies first: a lone rule that does not name itself is in order.
+    if (group.size === 1 && !metaRefs(rule, byName).includes(rule)) {
+      order.push(rule);
       return;
     }
-    state.set(rule.name, 'visiting');
-    path.push(rule.name);
-    for (const ref of [...(rule.all_of ?? []), ...(rule.any_of ?? []), ...(rule.none_of ?? [])]) {
-      const dep = byName.get(ref);
-      if (dep && isMeta(dep)) visit(dep);
-    }
-    path.pop();
-    state.set(rule.name, 'done');
-    order.push(rule);
+    const first = rules.find((r) => group.has(r))!;
+    const cycle = cycleThrough(first, group, byName);
+    const others = [...group].filter((r) => !cycle.includes(r.name)).map((r) => r.name);
+    cycles.push(`meta rules name each other in a cycle: ${cycle.join(' → ')}${others.length ? ` (and, through it, ${others.join(', ')})` : ''} (${first.origin ?? first.name})`);
   };
-  for (const rule of rules.filter(isMeta)) visit(rule);
+  for (const rule of rules.filter(isMeta)) if (!index.has(rule)) visit(rule);
   return { order, cycles };
 }
 

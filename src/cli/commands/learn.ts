@@ -111,14 +111,16 @@ export const learnCommand: CliCommand = {
     }
     const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { lockWaitMs: COMMAND_LOCK_WAIT_MS });
     const forgetting = values.forget === true;
+    // Paths hold copies from mailboxes: read as Moat saw them when it scored them.
+    const delivered = { subjectTag: config.policy.subject_tag_spam };
     /** One message: the store call, and what to say of it. */
     const handle = forgetting
       ? async (data: Buffer): Promise<Handled> => {
-          const was = await forgetMessage(store, data, config.policy.subject_tag_spam);
+          const was = await forgetMessage(store, data, delivered);
           return was ? { changed: true, line: `forgotten (had been learned as ${was})` } : { changed: false, line: 'not learned: nothing to forget' };
         }
       : async (data: Buffer): Promise<Handled> => {
-          const outcome = await learnMessage(store, data, as, model.enabled, config.policy.subject_tag_spam);
+          const outcome = await learnMessage(store, data, as, model.enabled, delivered);
           return { changed: outcome !== 'known' && outcome !== 'kept', moved: outcome === 'moved', line: OUTCOME_TEXT[outcome](as) };
         };
     let changed = 0;
