@@ -127,7 +127,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           // A store or DNS call stuck on a hung server must not hold the message past its deadline.
           const verdict = await abortable(deps.spamScorer.check({ message: data, mailFrom: sender, rcptTo: tx.envelope.rcptTo, clientAddress: tx.client.address, helo: tx.client.helo }, signal), signal, 'anti-spam');
           spam = { status: 'scored', verdict };
-          log.info({ score: verdict.score, spam: verdict.spam, symbols: verdict.symbols.map((s) => s.name) }, 'spam checked');
+          log.info({ score: verdict.score, spam: verdict.spam, symbols: verdict.symbols.map((s) => s.name), autolearn: verdict.autolearn }, 'spam checked');
         } catch (err) {
           // Past the deadline the message is not decided at all: the agent answers with a temporary failure.
           if (signal?.aborted) throw toMoatError(err);

@@ -165,6 +165,7 @@ test('a false positive found in a mailbox: moat learn --ham of the delivered cop
   assert.match(delivered, /^X-Spam-Status: Yes, score=2\.8 required=2\.0\s+tests=\S+\s+autolearn=spam\r\n/m, 'the daemon learned it as spam');
   assert.match(delivered, /^Subject: \[SPAM\] FREE MONEY NOW!!!\r\n/m);
   assert.match(delivered, /^Received: from /m);
+  assert.ok(moat.logLines().some((l) => l.msg === 'spam checked' && l.autolearn === 'spam' && l.score === 2.8), 'the log says what autolearn did');
   // As the final delivery agent stores it in a Maildir: Return-Path and Delivered-To on top, LF line ends.
   const file = join(dir, 'maildir-copy.eml');
   await writeFile(file, `Return-Path: <alice@example.org>\nDelivered-To: erin@example.com\n${delivered.replace(/\r\n/g, '\n')}`);
