@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -221,6 +221,71 @@ test('moat learn --forget and --stats with the Redis store (the Redis on 127.0.0
     const after = JSON.parse((await run('learn', '--stats', '--json')).text) as { tokens: number; spam: number; bayesScoring: boolean };
     assert.ok(after.tokens < before && after.tokens > 0, `${before} → ${after.tokens} tokens`);
     assert.deepEqual([after.spam, after.bayesScoring], [0, false]);
+  } finally {
+    const redis = new Redis('redis://127.0.0.1:6379');
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  }
+});
+
+test('moat learn --export and --import move what Bayes learned between stores (SQLite → Redis, SQLite → SQLite): same counts, same tokens, same verdicts; bad input named, never overwritten', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-transfer-'));
+  const prefix = `moat-test:${randomBytes(6).toString('hex')}:`;
+  await mkdir(join(dir, 'spam'));
+  await mkdir(join(dir, 'ham'));
+  for (let i = 0; i < 6; i++) {
+    await writeFile(join(dir, 'spam', `${i}.eml`), `Message-ID: <s${i}@promo.example>\r\nFrom: deals${i}@promo.example\r\nSubject: cheap meds ${i}\r\n\r\nBuy cheap meds online now, offer ${i}\r\n`);
+    await writeFile(join(dir, 'ham', `${i}.eml`), `Message-ID: <h${i}@work.example>\r\nFrom: alice@work.example\r\nSubject: meeting notes ${i}\r\n\r\nNotes from the project meeting ${i}\r\n`);
+  }
+  const configs = { from: join(dir, 'from.toml'), sqlite: join(dir, 'sqlite.toml'), redis: join(dir, 'redis.toml') };
+  await writeFile(configs.from, `[global]\nstate_dir = "${join(dir, 'from')}"\n[antispam.bayes]\nmin_learned = 5\n`);
+  await writeFile(configs.sqlite, `[global]\nstate_dir = "${join(dir, 'to')}"\n[antispam.bayes]\nmin_learned = 5\n`);
+  await writeFile(configs.redis, `[antispam.bayes]\nmin_learned = 5\nbackend = "redis"\nredis_prefix = "${prefix}"\n`);
+  const run = async (config: string, ...args: string[]) => {
+    const out = capture();
+    const err = capture();
+    const code = await main([...args, '--config', config], { stdout: out.stream, stderr: err.stream, env: {} });
+    return { code, text: out.text(), err: err.text() };
+  };
+  try {
+    await run(configs.from, 'learn', '--spam', '--quiet', join(dir, 'spam'));
+    await run(configs.from, 'learn', '--ham', '--quiet', join(dir, 'ham'));
+    const file = join(dir, 'bayes.jsonl');
+    const exported = await run(configs.from, 'learn', '--export', file);
+    assert.equal(exported.code, 0, exported.err);
+    assert.equal(exported.err, `Exported 6 spam and 6 ham to ${file}\n`);
+    const again = await run(configs.from, 'learn', '--export', file);
+    assert.equal(again.code, 2);
+    assert.match(again.err, /EEXIST/, 'an existing export is never overwritten');
+    const stats = async (config: string) => {
+      const { spam, ham, tokens } = JSON.parse((await run(config, 'learn', '--stats', '--json')).text) as { spam: number; ham: number; tokens: number };
+      return { spam, ham, tokens };
+    };
+    const sample = join(dir, 'sample.eml');
+    await writeFile(sample, 'Message-ID: <x@promo.example>\r\nFrom: deals9@promo.example\r\nSubject: cheap meds\r\n\r\nBuy cheap meds online now\r\n');
+    const verdict = async (config: string) => (JSON.parse((await run(config, 'classify', '--json', sample)).text) as { score: number; symbols: Array<{ name: string }> }).symbols.map((x) => x.name).sort();
+    for (const target of [configs.sqlite, configs.redis]) {
+      const imported = await run(target, 'learn', '--import', file);
+      assert.equal(imported.code, 0, imported.err);
+      assert.match(imported.text, /^Imported 12 message\(s\) \(12 new, 0 moved to the exported class\), 0 already known; the classifier now knows 6 spam and 6 ham$/m);
+      assert.deepEqual(await stats(target), await stats(configs.from));
+      assert.deepEqual(await verdict(target), await verdict(configs.from));
+      assert.match((await run(target, 'learn', '--import', file)).text, /Imported 0 message\(s\) .*12 already known/, 'importing twice changes nothing');
+    }
+    // A damaged line is named and skipped; the rest is learned; exit 2.
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines[3] = '{"key":"nope"}';
+    await writeFile(join(dir, 'damaged.jsonl'), lines.join('\n'));
+    await writeFile(configs.sqlite, `[global]\nstate_dir = "${join(dir, 'to2')}"\n`);
+    const damaged = await run(configs.sqlite, 'learn', '--import', join(dir, 'damaged.jsonl'));
+    assert.equal(damaged.code, 2);
+    assert.match(damaged.err, /damaged\.jsonl: line 4: "key" is not 32 hex digits; skipped/);
+    assert.match(damaged.text, /Imported 11 message\(s\).*1 bad line\(s\) skipped/);
+    const notExport = await run(configs.sqlite, 'learn', '--import', join(dir, 'spam', '0.eml'));
+    assert.equal(notExport.code, 2);
+    assert.match(notExport.err, /not a moat learn --export file/);
+    assert.equal((await run(configs.sqlite, 'learn', '--export', file, '--spam')).code, 2, '--export goes alone');
   } finally {
     const redis = new Redis('redis://127.0.0.1:6379');
     const keys = await redis.keys(`${prefix}*`);

@@ -58,6 +58,10 @@ export function extractGlobalOptions(argv: string[]): { config?: string; stateDi
   return { config, stateDir, rest };
 }
 
+/** Commands whose standard output is only a report (see the EPIPE handling in main). */
+const REPORT_COMMANDS = new Set(['classify', 'learn', 'config', 'scan', 'version']);
+const EXIT_BROKEN_PIPE = 141;
+
 export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdin' | 'stdout' | 'stderr' | 'env' | 'cwd'>> = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
@@ -82,6 +86,14 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdin' 
     return 2;
   }
   const command = await entry.load();
+  // A report piped into `head` or a pager that quits: end as Unix tools do (128 + SIGPIPE), without
+  // a stack trace. Only commands whose output is a report: moat pipe, mda, qmail-queue and cgp
+  // hand mail over on standard output and must turn a failed write into a temporary failure.
+  if (REPORT_COMMANDS.has(name) && stdout === process.stdout) {
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+    });
+  }
   const ownArgs = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
   if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
     stdout.write(command.help);

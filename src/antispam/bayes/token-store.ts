@@ -26,6 +26,15 @@ export interface LearnOptions {
   relearn?: boolean;
 }
 
+/** One learned message as a store keeps it (`moat learn --export` / `--import`). */
+export interface LearnedRecord {
+  key: string;
+  class: 'spam' | 'ham';
+  tokens: string[];
+  /** Encoded model features (feature-codec), when it was learned with them. */
+  features?: Uint8Array;
+}
+
 /** What a store holds, beyond the learned-message counts (`moat learn --stats`). */
 export interface StoreStats {
   /** Where it is: the SQLite file, or the Redis URL (password hidden) and key prefix. */
@@ -63,6 +72,11 @@ export interface BayesTokenStore {
   forget(messageKey: string): Promise<'spam' | 'ham' | undefined>;
   /** What the store holds (see StoreStats). */
   stats(): Promise<StoreStats>;
+  /**
+   * Every learned message, least recently learned first, read in batches (`moat learn
+   * --export`): learning going on meanwhile may move a message past the reader or bring it twice.
+   */
+  learnedMessages(): AsyncIterable<LearnedRecord>;
   /** A number that changes whenever a message is learned or forgotten (the model is stale when it differs). */
   generation(): Promise<number>;
   /** The most recently learned messages that carry model features, newest first, at most `limit`. */

@@ -4,6 +4,7 @@ import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js'
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 import { forgetMessage, learnMessage } from '../../antispam/spam-scorer.js';
 import { formatLearnStats, learnStats } from './learn-stats.js';
+import { exportBayes, importBayes } from './learn-transfer.js';
 import type { CliContext } from '../context.js';
 import type { MoatConfig } from '../../core/config/schema.js';
 import type { LearnOutcome } from '../../antispam/bayes/token-store.js';
@@ -13,6 +14,8 @@ import { mailMessages, type UnreadItem } from '../mail-sources.js';
 const HELP = `Usage: moat learn --spam|--ham PATH...
        moat learn --forget PATH...
        moat learn --stats [--json]
+       moat learn --export FILE|-
+       moat learn --import FILE|-
        moat learn --refit
 
 Trains the statistical classifiers (like sa-learn): Bayes and, when [antispam.model] enabled =
@@ -42,6 +45,12 @@ Options:
               scoring yet ([antispam.bayes] min_learned), the spam model's state.
               Reads only: a mistyped --state-dir gets no new store
   --json      with --stats: one JSON object instead of lines
+  --export F  write every learned message to F (- for standard output) as JSON Lines, least
+              recently learned first (like sa-learn --backup): to move Bayes to another host
+              or from SQLite to Redis, or to keep a copy. Reads only; F must not exist yet
+  --import F  learn an export into the configured store (like sa-learn --restore); a message
+              known as the other class is moved to the exported one. Bad lines are named and
+              skipped (exit 2); a file that is not an export is refused
   --refit     refit the spam model now (also alone: after quarantine releases, say);
               needs [antispam.model] enabled = true
   --quiet     print only the summary (and errors)
@@ -88,8 +97,28 @@ export const learnCommand: CliCommand = {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { spam: { type: 'boolean' }, ham: { type: 'boolean' }, forget: { type: 'boolean' }, stats: { type: 'boolean' }, json: { type: 'boolean' }, refit: { type: 'boolean' }, quiet: { type: 'boolean' } },
+      options: {
+        spam: { type: 'boolean' },
+        ham: { type: 'boolean' },
+        forget: { type: 'boolean' },
+        stats: { type: 'boolean' },
+        json: { type: 'boolean' },
+        export: { type: 'string' },
+        import: { type: 'string' },
+        refit: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+      },
     });
+    const transfer = values.export ?? values.import;
+    if (transfer !== undefined) {
+      const alone = positionals.length === 0 && !values.spam && !values.ham && !values.forget && !values.stats && !values.json && !values.refit && (values.export === undefined || values.import === undefined);
+      if (!alone || transfer === '') {
+        ctx.stderr.write('moat learn: --export FILE and --import FILE go alone (FILE may be - for standard output or input)\n');
+        return 2;
+      }
+      const { config } = await ctx.loadConfig();
+      return values.export !== undefined ? exportBayes(ctx, config, values.export) : importBayes(ctx, config, transfer);
+    }
     const modes = [values.spam, values.ham, values.forget, values.stats].filter(Boolean).length;
     const refitOnly = values.refit === true && positionals.length === 0 && modes === 0;
     const statsOnly = values.stats === true && positionals.length === 0 && modes === 1 && !values.refit;

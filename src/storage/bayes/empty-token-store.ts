@@ -11,6 +11,7 @@ export function emptyTokenStore(why: string): BayesTokenStore {
     totals: async () => ({ spam: 0, ham: 0 }),
     learn: refuse,
     forget: refuse,
+    learnedMessages: async function* () {},
     stats: async () => ({ location: `— none: ${why}`, tokens: 0, withFeatures: 0 }),
     generation: async () => 0,
     examples: async () => [],

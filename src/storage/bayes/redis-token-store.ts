@@ -106,6 +106,9 @@ export function redactRedisUrl(url: string): string {
 /** `prefix` as a SCAN MATCH pattern that matches it literally (glob characters escaped). */
 const globLiteral = (prefix: string) => prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
+/** Records read per round trip when listing learned messages. */
+const EXPORT_BATCH = 500;
+
 /** How long the first commands wait for the first connection; after that, none waits. */
 const FIRST_CONNECT_MS = 2000;
 
@@ -201,6 +204,23 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
       } while (cursor !== '0');
       return { location: `${redactRedisUrl(url)} prefix "${prefix}"`, tokens, withFeatures: await redis.zcard(orderKey) };
     }),
+    learnedMessages: async function* () {
+      // Least recently learned first, a batch of records per round trip.
+      for (let start = 0; ; start += EXPORT_BATCH) {
+        const keys = await guarded(() => redis.zrange(`${prefix}learned`, String(start), String(start + EXPORT_BATCH - 1)))();
+        if (keys.length === 0) return;
+        const pipe = redis.pipeline();
+        for (const k of keys) pipe.hmgetBuffer(`${prefix}m:${k}`, 'class', 'tokens', 'features');
+        const results = (await pipe.exec()) ?? [];
+        for (const [i, [err, value]] of results.entries()) {
+          if (err) throw err;
+          const [cls, tokens, features] = (value as Array<Buffer | null>) ?? [];
+          const c = cls?.toString();
+          if ((c === 'spam' || c === 'ham') && tokens) yield { key: keys[i]!, class: c, tokens: JSON.parse(tokens.toString()) as string[], ...(features ? { features: new Uint8Array(features) } : {}) };
+        }
+        if (keys.length < EXPORT_BATCH) return;
+      }
+    },
     generation: guarded(async () => Number((await redis.get(generationKey)) ?? 0)),
     examples: guarded(async (limit: number) => {
       const keys = await redis.zrevrange(orderKey, 0, limit - 1);

@@ -2,7 +2,7 @@ import Database, { type Statement } from 'better-sqlite3';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnOutcome, type StoreStats, type StoredModel } from '../../antispam/bayes/token-store.js';
+import { bytesToWeights, weightsToBytes, type BayesTokenStore, type LearnedRecord, type LearnOutcome, type StoreStats, type StoredModel } from '../../antispam/bayes/token-store.js';
 import type { TokenCounts } from '../../antispam/bayes/classifier.js';
 import type { TokenStoreOptions } from './token-store-options.js';
 import { MoatError } from '../../core/errors.js';
@@ -20,6 +20,25 @@ function modelIfNewer(generation: number | undefined, known: number | undefined,
   if (generation === undefined || generation === known) return undefined;
   const row = getModel?.get() as { generation: number; weights: Buffer } | undefined;
   return row && { generation: row.generation, weights: bytesToWeights(row.weights) };
+}
+
+/** Rows read per query when listing learned messages. */
+const EXPORT_BATCH = 500;
+
+/** The learned messages of `bayes.db`, least recently learned first, a batch per query (keyset on seq, key). */
+async function* learnedRecordsOf(db: SqliteDatabase): AsyncGenerator<LearnedRecord> {
+  const hasFeatures = (db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).some((c) => c.name === 'seq');
+  const page = hasFeatures
+    ? db.prepare(`SELECT key, class, tokens, features, seq FROM learned WHERE (seq, key) > (?, ?) ORDER BY seq, key LIMIT ${EXPORT_BATCH}`)
+    : db.prepare(`SELECT key, class, tokens, NULL AS features, 0 AS seq FROM learned WHERE (0, key) > (?, ?) ORDER BY key LIMIT ${EXPORT_BATCH}`);
+  let after: [number, string] = [-1, ''];
+  for (;;) {
+    const rows = page.all(...after) as Array<{ key: string; class: 'spam' | 'ham'; tokens: string; features: Buffer | null; seq: number }>;
+    for (const r of rows) yield { key: r.key, class: r.class, tokens: JSON.parse(r.tokens) as string[], ...(r.features ? { features: new Uint8Array(r.features) } : {}) };
+    if (rows.length < EXPORT_BATCH) return;
+    const last = rows[rows.length - 1]!;
+    after = [last.seq, last.key];
+  }
 }
 
 /** What `bayes.db` holds (`moat learn --stats`): tokens, messages with features, size on disk. */
@@ -158,6 +177,7 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
       return forgetTx.immediate(key);
     },
     stats: async () => statsOf(db, file),
+    learnedMessages: () => learnedRecordsOf(db),
     async generation() {
       return (readGeneration.get() as number | undefined) ?? 0;
     },
@@ -255,6 +275,7 @@ function openReadOnly(file: string): BayesTokenStore {
     learn: refuse,
     forget: refuse,
     stats: async () => statsOf(db, file),
+    learnedMessages: () => learnedRecordsOf(db),
     generation: async () => (readCount.get('generation') as number | undefined) ?? 0,
     examples: async () => [],
     saveModel: refuse,

@@ -9,7 +9,8 @@ import { EICAR } from '../../../src/engine/sigdb/builtin-database.js';
 import { startLocalAgent, type LocalAgent } from '../../../src/agents/local/local-server.js';
 import { createTestScanner } from '../harness-agents/test-engine.js';
 import { createTestPipeline } from '../harness-agents/test-pipeline.js';
-import { runMoat } from '../harness-agents/run-moat.js';
+import { MOAT_BIN, runMoat } from '../harness-agents/run-moat.js';
+import { spawn } from 'node:child_process';
 
 describe('moat mda and moat pipe against a daemon socket', () => {
   let dir: string;
@@ -110,5 +111,24 @@ describe('moat mda and moat pipe against a daemon socket', () => {
     const none = await runMoat(['pipe', '--socket', join(dir, 'none.sock')], { input: clean });
     assert.equal(none.code, 75);
     assert.equal(none.stdout.length, 0);
+  });
+
+  it('pipe: a reader that closed its end (EPIPE) is a temporary failure, 75, so the MTA keeps the mail; a report command just ends (141)', async () => {
+    const closedReader = (args: string[], input: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [MOAT_BIN, ...args], { env: { ...process.env, MOAT_LOG_LEVEL: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] });
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (c) => (stderr += c));
+        child.stdin.end(input);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    const piped = await closedReader(['pipe', '--socket', agent.socketPath, '-f', 'a@example.org', '-r', 'bob@example.org'], clean);
+    assert.equal(piped.code, 75, piped.stderr);
+    assert.match(piped.stderr, /^4\.3\.0 moat pipe: .*EPIPE/m);
+    for (let i = 0; i < 300; i++) await writeFile(join(dir, `m${i}.eml`), clean);
+    const report = await closedReader(['classify', '--state-dir', join(dir, 'no-state'), dir], '');
+    assert.equal(report.code, 141, report.stderr);
+    assert.doesNotMatch(report.stderr, /EPIPE|^\s+at /m, 'no stack trace');
   });
 });
