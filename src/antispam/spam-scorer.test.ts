@@ -349,13 +349,18 @@ test('a regex rule that gives up at its work limit is named in RULE_REGEX_LIMIT,
   await store.close();
 });
 
-test('autolearn never moves a message someone learned as the other class: a later copy of a corrected false positive keeps it ham (SpamAssassin\'s no_relearn)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'moat-no-relearn-'));
+/** A scorer with autolearn on and one rule that scores 13 (so a message with "bigmarker" is autolearned as spam), its store in `dir`. */
+async function autolearningScorer(dir: string) {
   const rulesFile = join(dir, 'big.toml');
   await writeFile(rulesFile, '[[rule]]\nname = "BIG"\nscore = 13\ndescription = "d"\nfield = "body"\nliterals = ["bigmarker"]\n');
   const store = openSqliteTokenStore(dir);
   const cfg = loadConfig([{ file: 't.toml', text: '[antispam]\nauthentication = false\n' }]).config;
-  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger: silentLogger() });
+  return { store, scorer: createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger: silentLogger() }) };
+}
+
+test('autolearn never moves a message someone learned as the other class: a later copy of a corrected false positive keeps it ham (SpamAssassin\'s no_relearn)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-no-relearn-'));
+  const { store, scorer } = await autolearningScorer(dir);
   const copy = (rcpt: string) => Buffer.from(`Received: from mx by mail for <${rcpt}>\r\nFrom: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <fp-1@example.org>\r\nSubject: report\r\n\r\nbigmarker in a real report\r\n`);
   assert.equal((await scorer.check({ message: copy('alice@example.com'), mailFrom: '', rcptTo: [] })).autolearn, 'spam');
   assert.equal(await learnMessage(store, copy('alice@example.com'), 'ham', false), 'moved', 'alice corrects it');
@@ -368,11 +373,7 @@ test('autolearn never moves a message someone learned as the other class: a late
 
 test('quarantine release learns the stored original as it is: an upstream filter\'s X-Spam-Status on it does not change its key, so the autolearned spam moves to ham', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-release-learn-'));
-  const rulesFile = join(dir, 'big.toml');
-  await writeFile(rulesFile, '[[rule]]\nname = "BIG"\nscore = 13\ndescription = "d"\nfield = "body"\nliterals = ["bigmarker"]\n');
-  const store = openSqliteTokenStore(dir);
-  const cfg = loadConfig([{ file: 't.toml', text: '[antispam]\nauthentication = false\n' }]).config;
-  const scorer = createSpamScorer({ config: cfg.antispam, rules: await loadRules([rulesFile]), store, logger: silentLogger() });
+  const { store, scorer } = await autolearningScorer(dir);
   const original = Buffer.from('Received: from mx.upstream.example by gw\r\nX-Spam-Status: No, score=1.0 required=5.0 (upstream SpamAssassin)\r\nFrom: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q-1@example.org>\r\nSubject: report\r\n\r\nbigmarker in a real report\r\n');
   assert.equal((await scorer.check({ message: original, mailFrom: '', rcptTo: [] })).autolearn, 'spam');
   await scorer.learn(original, 'ham');

@@ -13,6 +13,14 @@ import { Redis } from 'ioredis';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
 import { learnMessage } from '../antispam/spam-scorer.js';
 
+/** Removes a test's keys from the Redis on 127.0.0.1:6379. */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+}
+
 function capture() {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
@@ -222,10 +230,7 @@ test('moat learn --forget and --stats with the Redis store (the Redis on 127.0.0
     assert.ok(after.tokens < before && after.tokens > 0, `${before} → ${after.tokens} tokens`);
     assert.deepEqual([after.spam, after.bayesScoring], [0, false]);
   } finally {
-    const redis = new Redis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   }
 });
 
@@ -287,10 +292,7 @@ test('moat learn --export and --import move what Bayes learned between stores (S
     assert.match(notExport.err, /not a moat learn --export file/);
     assert.equal((await run(configs.sqlite, 'learn', '--export', file, '--spam')).code, 2, '--export goes alone');
   } finally {
-    const redis = new Redis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   }
 });
 
