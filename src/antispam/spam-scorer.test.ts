@@ -75,6 +75,15 @@ test('rule files are validated with file and rule named', () => {
   assert.equal(over.size, 1, 'a later rule with the same name replaces the earlier one');
 });
 
+test('rules: a chain of 10,000 meta rules, each defined before the one it names, loads and is evaluated in order (no recursion to exhaust the stack)', () => {
+  const n = 10_000;
+  const chain = Array.from({ length: n }, (_, i) => `[[rule]]\nname = "M${n - 1 - i}"\nscore = ${n - 1 - i === n - 1 ? 1 : 0}\ndescription = "d"\nall_of = ["${n - 1 - i === 0 ? 'BASE' : `M${n - 2 - i}`}"]\n`).join('');
+  const set = new RuleSet(parseRuleFile('chain.toml', `${chain}[[rule]]\nname = "BASE"\nscore = 0\ndescription = "d"\nfield = "body"\nliterals = ["chainmarker"]\n`));
+  const fired = (body: string) => set.evaluate(viewMessage(Buffer.from(`Subject: x\r\n\r\n${body}\r\n`))).some((x) => x.name === `M${n - 1}`);
+  assert.equal(fired('the chainmarker is here'), true, 'the last link fires through all 10,000');
+  assert.equal(fired('nothing here'), false);
+});
+
 test('rules: meta rules work in any order, ^ and $ match at line ends, and rules that cannot work as written are warned about', () => {
   const rule = (name: string, body: string) => `[[rule]]\nname = "${name}"\nscore = 1\ndescription = "d"\n${body}\n`;
   const rules = new RuleSet(parseRuleFile('x.toml', [

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { main, extractGlobalOptions } from './main.js';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import Database from 'better-sqlite3';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
 import { learnMessage } from '../antispam/spam-scorer.js';
 
@@ -234,6 +235,24 @@ test('moat learn --forget and --stats with the Redis store (the Redis on 127.0.0
   }
 });
 
+test('moat learn --export of a bayes.db from before the counters and the spam model (no meta table, no seq or features columns) exports what it learned', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-old-export-'));
+  await mkdir(join(dir, 'state'));
+  const old = new Database(join(dir, 'state', 'bayes.db'));
+  old.exec(`CREATE TABLE tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+            CREATE TABLE learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;
+            INSERT INTO tokens VALUES ('pills', 1, 0), ('notes', 0, 1);
+            INSERT INTO learned VALUES ('${'a'.repeat(32)}', 'spam', '["pills"]'), ('${'b'.repeat(32)}', 'ham', '["notes"]');`);
+  old.close();
+  const out = capture();
+  const err = capture();
+  assert.equal(await main(['learn', '--export', '-', '--state-dir', join(dir, 'state')], { stdout: out.stream, stderr: err.stream, env: {} }), 0, err.text());
+  const lines = out.text().trim().split('\n');
+  assert.match(lines[0]!, /"spam":1,"ham":1/);
+  assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l) as unknown), [{ key: 'a'.repeat(32), class: 'spam', tokens: ['pills'] }, { key: 'b'.repeat(32), class: 'ham', tokens: ['notes'] }]);
+  assert.equal(err.text(), 'Exported 1 spam and 1 ham\n');
+});
+
 test('moat learn --export and --import move what Bayes learned between stores (SQLite → Redis, SQLite → SQLite): same counts, same tokens, same verdicts; bad input named, never overwritten', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-cli-transfer-'));
   const prefix = `moat-test:${randomBytes(6).toString('hex')}:`;
@@ -291,6 +310,24 @@ test('moat learn --export and --import move what Bayes learned between stores (S
     assert.equal(notExport.code, 2);
     assert.match(notExport.err, /not a moat learn --export file/);
     assert.equal((await run(configs.sqlite, 'learn', '--export', file, '--spam')).code, 2, '--export goes alone');
+    // Not an export, into a state directory with no store: refused before a store is created.
+    await writeFile(configs.sqlite, `[global]\nstate_dir = "${join(dir, 'fresh')}"\n`);
+    assert.equal((await run(configs.sqlite, 'learn', '--import', join(dir, 'spam', '0.eml'))).code, 2);
+    assert.equal(existsSync(join(dir, 'fresh')), false, 'nothing created');
+    // No store to export: an error, never an empty backup.
+    const missing = await run(configs.sqlite, 'learn', '--export', join(dir, 'empty.jsonl'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /no Bayes database at .*fresh\/bayes\.db/);
+    assert.equal(existsSync(join(dir, 'empty.jsonl')), false);
+    // A store that keeps fewer messages than the export holds: said before and after.
+    await writeFile(configs.sqlite, `[global]\nstate_dir = "${join(dir, 'small')}"\n[antispam.bayes]\nmax_learned = 5\n`);
+    const small = await run(configs.sqlite, 'learn', '--import', file);
+    assert.match(small.err, /warning: the export holds 12 messages and this store keeps at most 5 \(\[antispam\.bayes\] max_learned\)/);
+    assert.match(small.text, /now knows \d spam and \d ham\nIt keeps at most 5 messages/);
+    // A cut-short export is imported, with a warning that it holds fewer messages than announced.
+    await writeFile(join(dir, 'cut.jsonl'), lines.slice(0, 6).join('\n'));
+    const cut = await run(configs.sqlite, 'learn', '--import', join(dir, 'cut.jsonl'));
+    assert.match(cut.err, /holds 5 of the 12 messages its header announces: it may have been cut short/);
   } finally {
     await deleteRedisKeys(prefix);
   }

@@ -92,6 +92,9 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdin' 
   if (REPORT_COMMANDS.has(name) && stdout === process.stdout) {
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+      // Any other failed write (a full disk): the report is lost, so say so and fail.
+      stderr.write(`moat ${name}: cannot write the output: ${err.message}\n`);
+      process.exit(2);
     });
   }
   const ownArgs = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));

@@ -13,6 +13,7 @@ import { openRedisTokenStore } from '../storage/bayes/redis-token-store.js';
 import { emptyTokenStore } from '../storage/bayes/empty-token-store.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { MoatError } from '../core/errors.js';
 
 /** One DNS attempt of 1.5 s: blocklists and SPF must not hold mail for long when DNS is sick. */
 const DNS_TIMEOUT_MS = 1500;
@@ -33,6 +34,19 @@ function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
     logger.warn({ file, err: (err as Error).message }, 'Bayes database cannot be read: scoring without Bayes');
     return emptyTokenStore((err as Error).message);
   }
+}
+
+/**
+ * The configured Bayes store, or an error that says why there is none (`moat learn --export`,
+ * where a silent empty stand-in would write an empty backup and call it done). Read-only, a
+ * SQLite store must exist.
+ */
+export function openBayesStore(config: MoatConfig, options: { readOnly?: boolean; lockWaitMs?: number } = {}): BayesTokenStore {
+  const b = config.antispam.bayes;
+  if (b.backend === 'redis') return openRedisTokenStore(b.redis_url, b.redis_prefix, { maxLearned: b.max_learned });
+  const file = join(config.global.state_dir, 'bayes.db');
+  if (options.readOnly && !existsSync(file)) throw new MoatError('STORAGE', `no Bayes database at ${file} (nothing learned yet, or another --state-dir / [global] state_dir)`);
+  return openSqliteTokenStore(config.global.state_dir, { maxLearned: b.max_learned, readOnly: options.readOnly, lockWaitMs: options.lockWaitMs });
 }
 
 /**

@@ -7,7 +7,7 @@ import { encodeFeatures } from '../model/feature-codec.js';
 const record = fc.record({
   key: fc.stringMatching(/^[0-9a-f]{32}$/),
   class: fc.constantFrom('spam' as const, 'ham' as const),
-  tokens: fc.array(fc.string({ minLength: 1, maxLength: 30, unit: 'binary' }), { maxLength: 50 }),
+  tokens: fc.array(fc.string({ minLength: 1, maxLength: 30, unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\u2028', '😀'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) }), { maxLength: 50 }),
   slots: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: (1 << 20) - 1 }), { maxLength: 40 }), { nil: undefined }),
 });
 
@@ -32,6 +32,7 @@ test('any line, JSON or not, gives a record or a reason, never an exception (fuz
   );
   assert.match((parseExportRecord('{"key":"00000000000000000000000000000000","class":"spam","tokens":["a"],"features":"gA=="}') as { error: string }).error, /"features": feature record ends inside a number/, 'damaged features are refused before they reach the model');
   assert.deepEqual(parseExportRecord('{"key":"x","class":"spam","tokens":[]}'), { error: '"key" is not 32 hex digits' });
+  assert.match((parseExportRecord('{"key":"00000000000000000000000000000000","class":"spam","tokens":["lone\\ud800"]}') as { error: string }).error, /lone UTF-16 surrogate/);
 });
 
 test('the header says what the file is; anything else is refused with a reason', () => {

@@ -14,6 +14,7 @@ export const EXPORT_VERSION = 1;
 export const MAX_EXPORT_LINE_BYTES = 1024 * 1024;
 const MAX_TOKENS = 3000;
 const MAX_TOKEN_CHARS = 1000;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export function exportHeader(counts: { spam: number; ham: number }, exportedAt: Date): string {
   return JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, exported: exportedAt.toISOString(), spam: counts.spam, ham: counts.ham });
@@ -50,6 +51,8 @@ export function parseExportRecord(line: string): LearnedRecord | { error: string
   if (typeof r.key !== 'string' || !/^[0-9a-f]{32}$/.test(r.key)) return { error: '"key" is not 32 hex digits' };
   if (r.class !== 'spam' && r.class !== 'ham') return { error: '"class" is neither "spam" nor "ham"' };
   if (!Array.isArray(r.tokens) || r.tokens.length > MAX_TOKENS || !r.tokens.every((t) => typeof t === 'string' && t.length > 0 && t.length <= MAX_TOKEN_CHARS)) return { error: `"tokens" is not a list of at most ${MAX_TOKENS} non-empty strings` };
+  // A lone surrogate (\ud800) is valid JSON but no text: Redis's cjson refuses it, and mail never yields one.
+  if ((r.tokens as string[]).some((t) => LONE_SURROGATE.test(t))) return { error: '"tokens" holds a lone UTF-16 surrogate, which no message text has' };
   if (r.features === undefined) return { key: r.key, class: r.class, tokens: r.tokens as string[] };
   if (typeof r.features !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(r.features)) return { error: '"features" is not base64' };
   const features = new Uint8Array(Buffer.from(r.features, 'base64'));

@@ -245,18 +245,8 @@ function metaRulesInOrder(rules: readonly RuleDefinition[], byName: ReadonlyMap<
   const low = new Map<RuleDefinition, number>();
   const stack: RuleDefinition[] = [];
   const onStack = new Set<RuleDefinition>();
-  const visit = (rule: RuleDefinition): void => {
-    index.set(rule, index.size);
-    low.set(rule, index.get(rule)!);
-    stack.push(rule);
-    onStack.add(rule);
-    for (const dep of metaRefs(rule, byName)) {
-      if (!index.has(dep)) {
-        visit(dep);
-        low.set(rule, Math.min(low.get(rule)!, low.get(dep)!));
-      } else if (onStack.has(dep)) low.set(rule, Math.min(low.get(rule)!, index.get(dep)!));
-    }
-    if (low.get(rule) !== index.get(rule)) return;
+  /** A finished root: its component leaves the stack, in order when it is a lone rule, described when a cycle. */
+  const emit = (rule: RuleDefinition) => {
     const group = new Set<RuleDefinition>();
     for (let member = stack.pop()!; ; member = stack.pop()!) {
       onStack.delete(member);
@@ -272,6 +262,33 @@ function metaRulesInOrder(rules: readonly RuleDefinition[], byName: ReadonlyMap<
     const cycle = cycleThrough(first, group, byName);
     const others = [...group].filter((r) => !cycle.includes(r.name)).map((r) => r.name);
     cycles.push(`meta rules name each other in a cycle: ${cycle.join(' → ')}${others.length ? ` (and, through it, ${others.join(', ')})` : ''} (${first.origin ?? first.name})`);
+  };
+  // Tarjan's walk with an explicit stack of [rule, the rules it names, how many were followed],
+  // so a chain of thousands of meta rules does not exhaust the call stack.
+  const visit = (root: RuleDefinition): void => {
+    const enter = (rule: RuleDefinition): [RuleDefinition, RuleDefinition[], number] => {
+      index.set(rule, index.size);
+      low.set(rule, index.get(rule)!);
+      stack.push(rule);
+      onStack.add(rule);
+      return [rule, metaRefs(rule, byName), 0];
+    };
+    const walk = [enter(root)];
+    while (walk.length) {
+      const frame = walk[walk.length - 1]!;
+      const [rule, refs, next] = frame;
+      if (next < refs.length) {
+        frame[2]++;
+        const dep = refs[next]!;
+        if (!index.has(dep)) walk.push(enter(dep));
+        else if (onStack.has(dep)) low.set(rule, Math.min(low.get(rule)!, index.get(dep)!));
+        continue;
+      }
+      walk.pop();
+      const parent = walk[walk.length - 1];
+      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(rule)!));
+      if (low.get(rule) === index.get(rule)) emit(rule);
+    }
   };
   for (const rule of rules.filter(isMeta)) if (!index.has(rule)) visit(rule);
   return { order, cycles };

@@ -82,7 +82,10 @@ export function formatLearnStats(s: LearnStats, refitMinutes: number): string {
 
 function modelLine({ model, minLearned }: LearnStats, enough: boolean, refitMinutes: number): string {
   if (!model.enabled) return `off ([antispam.model] enabled = false); ${model.withFeatures} learned message(s) carry its features`;
-  if (model.fittedAt === undefined) return `on, not fitted yet: it is fitted once ${minLearned} spam and ${minLearned} ham were learned with its features (${model.withFeatures} message(s) have them; moat learn --refit fits now)`;
+  if (model.fittedAt === undefined) {
+    const how = model.withFeatures === 0 ? 'none has them yet: learn your spam and ham again with the model on' : `${model.withFeatures} message(s) have them`;
+    return `on, not fitted yet: it is fitted once ${minLearned} spam and ${minLearned} ham were learned with its features (${how})`;
+  }
   // Bayes and the model speak only from min_learned spam and ham on; it is refitted only from there too.
   if (!enough) return `on, fitted, but silent and not refitted while fewer than ${minLearned} spam and ${minLearned} ham are learned ([antispam.bayes] min_learned)`;
   if (!model.changesSinceFit) return `on, fitted, up to date (${model.withFeatures} message(s) with features)`;

@@ -205,10 +205,14 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
       return { location: `${redactRedisUrl(url)} prefix "${prefix}"`, tokens, withFeatures: await redis.zcard(orderKey) };
     }),
     learnedMessages: async function* () {
-      // Least recently learned first, a batch of records per round trip.
-      for (let start = 0; ; start += EXPORT_BATCH) {
-        const keys = await guarded(() => redis.zrange(`${prefix}learned`, String(start), String(start + EXPORT_BATCH - 1)))();
+      // Least recently learned first, a batch of records per round trip, paged by score (each
+      // learning's own generation number): learning or forgetting meanwhile shifts positions in the
+      // set, which would skip messages that stayed, but never a kept message's score.
+      for (let after = '-inf'; ; ) {
+        const page = await guarded(() => redis.zrangebyscore(`${prefix}learned`, after, '+inf', 'WITHSCORES', 'LIMIT', 0, EXPORT_BATCH))();
+        const keys = page.filter((_, i) => i % 2 === 0);
         if (keys.length === 0) return;
+        after = `(${page[page.length - 1]}`;
         const pipe = redis.pipeline();
         for (const k of keys) pipe.hmgetBuffer(`${prefix}m:${k}`, 'class', 'tokens', 'features');
         const results = (await pipe.exec()) ?? [];

@@ -256,11 +256,13 @@ function openInPlaceOrSnapshot(file: string): InstanceType<typeof Database> {
 function openReadOnly(file: string): BayesTokenStore {
   const db = openInPlaceOrSnapshot(file);
   const getMany = db.prepare('SELECT token, spam, ham FROM tokens WHERE token IN (SELECT value FROM json_each(?))');
-  const readCount = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const hasTable = (name: string) => (db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) as number) > 0;
+  // A store from before the counters, or before the spam model, has no meta table: counted here.
+  const readCount = hasTable('meta') ? db.prepare('SELECT value FROM meta WHERE key = ?').pluck() : { get: (): undefined => undefined };
   const counted = db.prepare("SELECT COALESCE(SUM(class = 'spam'), 0) AS spam, COALESCE(SUM(class = 'ham'), 0) AS ham FROM learned");
   const seeded = readCount.get('learned:spam') !== undefined && readCount.get('learned:ham') !== undefined;
   const fixed = seeded ? undefined : (counted.get() as TokenCounts);
-  const hasModel = (db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'model'").pluck().get() as number) > 0;
+  const hasModel = hasTable('model');
   const readModelGeneration = hasModel ? db.prepare('SELECT generation FROM model WHERE id = 1').pluck() : undefined;
   const getModel = hasModel ? db.prepare('SELECT generation, weights FROM model WHERE id = 1') : undefined;
   const refuse = async (): Promise<never> => {

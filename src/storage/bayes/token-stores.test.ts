@@ -229,6 +229,47 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
   }
 });
 
+/** Messages kept all along are all listed, though learning and forgetting go on during the listing (paging by position would skip some). */
+async function exerciseListingWhileLearning(store: BayesTokenStore) {
+  for (let i = 0; i < 1200; i++) await store.learn(`l${String(i).padStart(4, '0')}`, [`t${i % 50}`], i % 3 ? 'spam' : 'ham', i % 2 ? Uint8Array.from([i % 100]) : undefined);
+  const seen = new Set<string>();
+  let i = 0;
+  for await (const r of store.learnedMessages()) {
+    seen.add(r.key);
+    // Halfway: 100 new messages, so (at 1,200 kept) the 100 least recently learned are forgotten.
+    if (++i === 600) for (let j = 0; j < 100; j++) await store.learn(`n${j}`, ['new'], 'spam');
+  }
+  const keptThroughout = Array.from({ length: 1100 }, (_, k) => `l${String(k + 100).padStart(4, '0')}`);
+  assert.deepEqual(keptThroughout.filter((k) => !seen.has(k)), [], 'no message kept all along is skipped');
+  const listing = store.learnedMessages()[Symbol.asyncIterator]();
+  assert.deepEqual((await listing.next()).value, { key: 'l0100', class: 'spam', tokens: ['t0'] }, 'least recently learned first');
+  assert.deepEqual((await listing.next()).value, { key: 'l0101', class: 'spam', tokens: ['t1'], features: Uint8Array.from([1]) }, 'with its features');
+}
+
+test('SQLite and Redis stores list every learned message kept all along, while learning and forgetting go on', async () => {
+  const sqlite = openSqliteTokenStore(await mkdtemp(join(tmpdir(), 'moat-tok-')), { maxLearned: 1200 });
+  try {
+    await exerciseListingWhileLearning(sqlite);
+  } finally {
+    await sqlite.close();
+  }
+  const prefix = `moat-test:${randomBytes(6).toString('hex')}:`;
+  const redis = openRedisTokenStore('redis://127.0.0.1:6379', prefix, { maxLearned: 1200 });
+  try {
+    await exerciseListingWhileLearning(redis);
+  } finally {
+    await redis.close();
+    const r = new Redis('redis://127.0.0.1:6379');
+    for (let cursor = '0'; ; ) {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await r.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    await r.quit();
+  }
+});
+
 test('a Redis URL is shown without its password', () => {
   assert.equal(redactRedisUrl('redis://moat:s3cret@10.0.0.5:6380/2'), 'redis://moat:***@10.0.0.5:6380/2');
   assert.equal(redactRedisUrl('rediss://:s3cret@cache.example/0'), 'rediss://:***@cache.example/0');

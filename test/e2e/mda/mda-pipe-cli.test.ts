@@ -11,6 +11,7 @@ import { createTestScanner } from '../harness-agents/test-engine.js';
 import { createTestPipeline } from '../harness-agents/test-pipeline.js';
 import { MOAT_BIN, runMoat } from '../harness-agents/run-moat.js';
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 
 describe('moat mda and moat pipe against a daemon socket', () => {
   let dir: string;
@@ -130,5 +131,16 @@ describe('moat mda and moat pipe against a daemon socket', () => {
     const report = await closedReader(['classify', '--state-dir', join(dir, 'no-state'), dir], '');
     assert.equal(report.code, 141, report.stderr);
     assert.doesNotMatch(report.stderr, /EPIPE|^\s+at /m, 'no stack trace');
+    // Any other failed write (a full disk) fails the report command instead of passing for done.
+    const full = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const devFull = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [MOAT_BIN, 'version'], { stdio: ['ignore', devFull, 'pipe'] });
+      closeSync(devFull);
+      let stderr = '';
+      child.stderr!.on('data', (c) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(full.code, 2);
+    assert.match(full.stderr, /^moat version: cannot write the output: ENOSPC/);
   });
 });
