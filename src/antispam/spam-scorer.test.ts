@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadConfig } from '../core/config/load.js';
 import { silentLogger } from '../core/logger.js';
-import { createSpamScorer, learnMessage, messageKey } from './spam-scorer.js';
+import { createSpamScorer, learnMessage } from './spam-scorer.js';
+import { messageKey } from './bayes/message-key.js';
 import Database from 'better-sqlite3';
 import { spamHeaders } from './spam-verdict.js';
 import { loadRules } from './load-rules.js';
@@ -380,10 +381,10 @@ test('autolearn never moves a message someone learned as the other class: a late
   await store.close();
 });
 
-test('quarantine release learns the stored original as it is: an upstream filter\'s X-Spam-Status on it does not change its key, so the autolearned spam moves to ham', async () => {
+test('quarantine release learns the stored original as it is: the autolearned spam moves to ham, with the tokens Moat scored (an upstream Moat\'s fields on top, which a mailbox copy would lose with the hop above them, stay)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-release-learn-'));
   const { store, scorer } = await autolearningScorer(dir);
-  const original = Buffer.from('Received: from mx.upstream.example by gw\r\nX-Spam-Status: No, score=1.0 required=5.0 (upstream SpamAssassin)\r\nFrom: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q-1@example.org>\r\nSubject: report\r\n\r\nbigmarker in a real report\r\n');
+  const original = Buffer.from('Received: from mx.upstream.example by gw\r\nX-Virus-Scanned: Moat (signatures edge:1)\r\nX-Moat-Result: clean\r\nX-Spam-Flag: NO\r\nFrom: a@example.org\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <q-1@example.org>\r\nSubject: report\r\n\r\nbigmarker in a real report\r\n');
   assert.equal((await scorer.check({ message: original, mailFrom: '', rcptTo: [] })).autolearn, 'spam');
   await scorer.learn(original, 'ham');
   assert.deepEqual(await store.totals(), { spam: 0, ham: 1 }, 'moved, not counted twice');

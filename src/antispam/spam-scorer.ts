@@ -1,5 +1,5 @@
 import { messageKey } from './bayes/message-key.js';
-import { asMoatSawIt } from './bayes/as-received.js';
+import { asMoatSawIt, type MoatMarkings } from './bayes/as-moat-saw-it.js';
 import type { Logger } from '../core/logger.js';
 import { isMoatError } from '../core/errors.js';
 import type { AntispamConfig } from '../core/config/sections/antispam.js';
@@ -37,8 +37,6 @@ const MODEL_CHECK_MS = 30_000;
 const INCOMPLETE = new Set(['MIME_TRUNCATED', 'DNSBL_UNAVAILABLE', REGEX_LIMIT_SYMBOL]);
 /** A failing Bayes store (Redis down, SQLite locked), or a regex rule at its work limit, is logged at most this often, not per message. */
 const WARN_EVERY_MS = 60_000;
-
-export { messageKey };
 
 /** A token Bayes combined for a verdict: its spam probability and how often it was learned. */
 export interface BayesTokenDetail extends TokenCounts {
@@ -182,11 +180,10 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
  * scored it (asMoatSawIt), with the site's subject tag taken off. Without it (the daemon,
  * quarantine, whose stored original is exactly what Moat scored), the message is taken as it is.
  */
-export interface DeliveredCopy {
-  subjectTag: string;
-}
+export type DeliveredCopy = MoatMarkings;
 
-const asScored = (message: Uint8Array, delivered?: DeliveredCopy) => (delivered ? asMoatSawIt(message, delivered.subjectTag) : message);
+/** The message as Moat scored it: a delivered copy read back (asMoatSawIt), anything else as it is. */
+export const asScored = (message: Uint8Array, delivered?: DeliveredCopy) => (delivered ? asMoatSawIt(message, delivered) : message);
 
 /** Takes one message back out of Bayes (and the model's examples); says what it had been learned as. */
 export async function forgetMessage(store: BayesTokenStore, message: Uint8Array, delivered?: DeliveredCopy): Promise<'spam' | 'ham' | undefined> {

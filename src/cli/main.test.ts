@@ -154,6 +154,45 @@ test('moat learn fits the opt-in spam model; moat classify shows LOGREG_*; moat 
   assert.match(off.text, /the spam model is off \(\[antispam\.model\] enabled = false\)/);
 });
 
+test('moat learn and moat classify read a mailbox copy as Moat saw it: the same tokens as the message it scored, and a move, not a second message', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-copy-'));
+  const config = join(dir, 'moat.toml');
+  await writeFile(config, `[global]\nstate_dir = "${join(dir, 'state')}"\n[antispam]\nauthentication = false\n[antispam.bayes]\nmin_learned = 1\nautolearn = false\n[users."bob@example.com"]\nsubject_tag_spam = "*** BULK ***"\n`);
+  const original = 'Received: from mail.shop.example (mail.shop.example [192.0.2.7])\r\n\tby mx.example.com (Postfix) with ESMTPS id 4F1\r\nFrom: Shop <news@shop.example>\r\nTo: bob@example.com\r\nSubject: Autumn offers\r\nDate: Mon, 7 Dec 2026 06:00:00 +0000\r\nMessage-ID: <n1@shop.example>\r\n\r\nAutumn offers, cheap meds and more.\r\n';
+  // As Dovecot stores it after Moat passed it on as spam, with bob's own tag: later hops on top, Moat's run, LF.
+  const copy = `Return-Path: <news@shop.example>\nDelivered-To: bob@example.com\nReceived: from localhost (localhost [127.0.0.1])\n\tby mx.example.com (Postfix) with ESMTP id 5A2\nX-Virus-Scanned: Moat (signatures moat-builtin:1)\nX-Moat-Result: clean\nX-Spam-Flag: YES\nX-Spam-Status: Yes, score=9.1 required=5.0 tests=BAYES_99 autolearn=no\nX-Spam-Level: *********\n${original.replace('Subject: Autumn', 'Subject: *** BULK *** Autumn').replace(/\r\n/g, '\n')}`;
+  await writeFile(join(dir, 'original.eml'), original);
+  await writeFile(join(dir, 'copy.eml'), copy);
+  // Ham that knows the copy's extra tokens (its last hop, its tag), so reading them would show.
+  await writeFile(join(dir, 'ham.eml'), 'Received: from localhost (localhost [127.0.0.1])\r\n\tby mx.example.com (Postfix) with ESMTP id 9C3\r\nFrom: alice@work.example\r\nSubject: bulk notes\r\n\r\nMeeting notes\r\n');
+  const run = async (...args: string[]) => {
+    const out = capture();
+    const code = await main([...args, '--config', config], { stdout: out.stream, stderr: out.stream, env: {} });
+    return { code, text: out.text() };
+  };
+  await run('learn', '--spam', join(dir, 'original.eml'));
+  await run('learn', '--ham', join(dir, 'ham.eml'));
+  const learnedTokens = () => {
+    const db = new Database(join(dir, 'state', 'bayes.db'), { readonly: true });
+    try {
+      return (JSON.parse(db.prepare("SELECT tokens FROM learned WHERE tokens LIKE '%autumn%'").pluck().get() as string) as string[]).sort();
+    } finally {
+      db.close();
+    }
+  };
+  const asLearned = learnedTokens();
+  const tokensOf = async (file: string) => {
+    const { path: _path, ...verdict } = JSON.parse((await run('classify', '--json', '--tokens', file)).text) as { path: string; score: number; bayesTokens: Array<{ token: string }> };
+    return verdict;
+  };
+  const [fromOriginal, fromCopy] = [await tokensOf(join(dir, 'original.eml')), await tokensOf(join(dir, 'copy.eml'))];
+  assert.deepEqual(fromCopy, fromOriginal, 'classify scores the copy as the original: same score, same Bayes tokens');
+  assert.ok(!fromCopy.bayesTokens.some((t) => /localhost|bulk|^Hreceived:esmtp$/.test(t.token)));
+  assert.match((await run('learn', '--ham', join(dir, 'copy.eml'))).text, /copy\.eml: moved from spam to ham\n/);
+  assert.deepEqual(learnedTokens(), asLearned, 'learned with the tokens of the message Moat scored');
+  assert.match((await run('learn', '--forget', join(dir, 'copy.eml'))).text, /copy\.eml: forgotten \(had been learned as ham\)/);
+});
+
 test('moat learn --stats on a state directory with nothing learned says so, says what Bayes waits for, and creates nothing', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-cli-stats-'));
   const out = capture();

@@ -59,7 +59,7 @@ export function extractGlobalOptions(argv: string[]): { config?: string; stateDi
 }
 
 /** Commands whose standard output is only a report (see the EPIPE handling in main). */
-const REPORT_COMMANDS = new Set(['classify', 'learn', 'config', 'scan', 'version']);
+const REPORT_COMMANDS = new Set(['classify', 'config', 'scan', 'version']);
 const EXIT_BROKEN_PIPE = 141;
 
 export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdin' | 'stdout' | 'stderr' | 'env' | 'cwd'>> = {}): Promise<number> {
@@ -89,6 +89,16 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdin' 
   // A report piped into `head` or a pager that quits: end as Unix tools do (128 + SIGPIPE), without
   // a stack trace. Only commands whose output is a report: moat pipe, mda, qmail-queue and cgp
   // hand mail over on standard output and must turn a failed write into a temporary failure.
+  // moat learn's lines are a report too, but the learning matters more: a reader gone (EPIPE) or
+  // a full disk ends the lines, not the learning (said once on standard error when not EPIPE).
+  if (name === 'learn' && stdout === process.stdout) {
+    let said = false;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || said) return;
+      said = true;
+      stderr.write(`moat learn: cannot write the output (${err.message}); learning goes on\n`);
+    });
+  }
   if (REPORT_COMMANDS.has(name) && stdout === process.stdout) {
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);

@@ -55,6 +55,9 @@ test('moat classify and moat learn --stats read bayes.db as a user who cannot wr
   assert.equal(stale.status, 0, stale.stderr);
   assert.match(stale.stderr, /Bayes database cannot be read/);
   assert.match(stale.stderr, /bayes\.db-wal holds changes the file does not have yet/, 'the warning says why');
+  const staleStats = moatAsReader(['--config', config, 'learn', '--stats']);
+  assert.equal(staleStats.status, 2, 'a store that cannot be read is an error for --stats, not "0 spam, 0 ham"');
+  assert.match(staleStats.stderr, /^moat learn --stats: cannot open .*bayes\.db-wal holds changes/m);
   assert.ok(!(JSON.parse(stale.stdout) as { symbols: Array<{ name: string }> }).symbols.some((s) => s.name.startsWith('BAYES_9')));
 
   // Over 512 MB (a sparse tail here): not read into memory, and the warning says that, not -wal.

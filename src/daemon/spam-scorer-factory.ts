@@ -18,18 +18,22 @@ import { MoatError } from '../core/errors.js';
 /** One DNS attempt of 1.5 s: blocklists and SPF must not hold mail for long when DNS is sick. */
 const DNS_TIMEOUT_MS = 1500;
 
+/** Where a SQLite Bayes store is, and what to say when there is none there. */
+const bayesFile = (config: MoatConfig) => join(config.global.state_dir, 'bayes.db');
+const NO_STORE_HINT = 'nothing learned yet, or another --state-dir / [global] state_dir';
+
 /**
- * `bayes.db` for reading only (`moat classify`): when there is none, or it cannot be opened, the
+ * The store for reading only (`moat classify`): when there is none, or it cannot be opened, the
  * message is scored without Bayes and the log says why, and nothing is created.
  */
-function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
-  const file = join(stateDir, 'bayes.db');
-  if (!existsSync(file)) {
-    logger.warn({ file }, 'no Bayes database here (nothing learned yet, or another --state-dir / [global] state_dir): scoring without Bayes');
+function openStoreOrNone(config: MoatConfig, logger: Logger): BayesTokenStore {
+  const file = bayesFile(config);
+  if (config.antispam.bayes.backend === 'sqlite' && !existsSync(file)) {
+    logger.warn({ file }, `no Bayes database here (${NO_STORE_HINT}): scoring without Bayes`);
     return emptyTokenStore(`${file} does not exist`);
   }
   try {
-    return openSqliteTokenStore(stateDir, { readOnly: true });
+    return openBayesStore(config, { readOnly: true });
   } catch (err) {
     logger.warn({ file, err: (err as Error).message }, 'Bayes database cannot be read: scoring without Bayes');
     return emptyTokenStore((err as Error).message);
@@ -44,8 +48,7 @@ function openSqliteReadOnly(stateDir: string, logger: Logger): BayesTokenStore {
 export function openBayesStore(config: MoatConfig, options: { readOnly?: boolean; lockWaitMs?: number } = {}): BayesTokenStore {
   const b = config.antispam.bayes;
   if (b.backend === 'redis') return openRedisTokenStore(b.redis_url, b.redis_prefix, { maxLearned: b.max_learned });
-  const file = join(config.global.state_dir, 'bayes.db');
-  if (options.readOnly && !existsSync(file)) throw new MoatError('STORAGE', `no Bayes database at ${file} (nothing learned yet, or another --state-dir / [global] state_dir)`);
+  if (options.readOnly && !existsSync(bayesFile(config))) throw new MoatError('STORAGE', `no Bayes database at ${bayesFile(config)} (${NO_STORE_HINT})`);
   return openSqliteTokenStore(config.global.state_dir, { maxLearned: b.max_learned, readOnly: options.readOnly, lockWaitMs: options.lockWaitMs });
 }
 
@@ -56,9 +59,7 @@ export function openBayesStore(config: MoatConfig, options: { readOnly?: boolean
 export async function openSpamScorer(config: MoatConfig, logger: Logger, options: { readOnly?: boolean; network?: boolean; lockWaitMs?: number } = {}) {
   const rules = await loadRules(config.antispam.rules);
   for (const warning of rules.warnings) logger.warn({ rule: warning }, 'anti-spam rule cannot work as written');
-  const b = config.antispam.bayes;
-  const limits = { maxLearned: b.max_learned, lockWaitMs: options.lockWaitMs };
-  const store: BayesTokenStore = b.backend === 'redis' ? openRedisTokenStore(b.redis_url, b.redis_prefix, limits) : options.readOnly ? openSqliteReadOnly(config.global.state_dir, logger) : openSqliteTokenStore(config.global.state_dir, limits);
+  const store = options.readOnly ? openStoreOrNone(config, logger) : openBayesStore(config, { lockWaitMs: options.lockWaitMs });
   const sources: SymbolSource[] = [];
   if (options.network ?? true) {
     const resolver = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });

@@ -1,5 +1,6 @@
 import type { LearnedRecord } from './token-store.js';
 import { decodeFeatures } from '../model/feature-codec.js';
+import { MAX_TOKENS } from './tokenizer.js';
 
 /**
  * `moat learn --export` / `--import`: what Bayes learned, as JSON Lines, to move it between
@@ -12,7 +13,6 @@ export const EXPORT_VERSION = 1;
 
 /** Longest line read: a message's tokens (at most 3,000) and features fit in far less. */
 export const MAX_EXPORT_LINE_BYTES = 1024 * 1024;
-const MAX_TOKENS = 3000;
 const MAX_TOKEN_CHARS = 1000;
 const LONE_SURROGATE = /\p{Cs}/u;
 

@@ -73,6 +73,13 @@ test('message key: the first 256 KB of the normalized body count, counted after 
   assert.notEqual(messageKey(Buffer.from(lines('\n', 'end').replace('line 5 of', 'line 5 in'))), key, 'a difference within the first 256 KB is another message');
 });
 
+test('message key: the body is read from its first megabyte only (a body of blanks costs no more than that)', () => {
+  const blanksThen = (word: string) => Buffer.from(`Message-ID: <b@example.org>\r\n\r\n${' '.repeat(1536 * 1024)}${word}\r\n`);
+  assert.equal(messageKey(blanksThen('alpha')), messageKey(blanksThen('omega')), 'what comes after the first megabyte is not read');
+  const early = (word: string) => Buffer.from(`Message-ID: <b@example.org>\r\n\r\n${' '.repeat(1000 * 1024)}${word}\r\n`);
+  assert.notEqual(messageKey(early('alpha')), messageKey(early('omega')), 'what comes before it is');
+});
+
 test('message key: any headers added on top, CRLF or LF, and mbox escaping leave it unchanged (property)', () => {
   const line = fc.stringMatching(/^[A-Za-z0-9 .,!>?-]{0,40}$/);
   const field = fc.tuple(fc.constantFrom('Received', 'X-Spam-Status', 'Delivered-To', 'Return-Path', 'X-Original-To', 'Authentication-Results'), line).map(([n, v]) => `${n}: ${v}`);

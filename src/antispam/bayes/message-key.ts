@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS } from '../../core/limits.js';
 import { headerValues, readHeaderBlock } from '../../mail/header-fields.js';
 
 /** Changes when the key's definition changes, so keys of two definitions never collide. */
-const KEY_VERSION = 'moat-message-key-3';
+const KEY_VERSION = 'moat-message-key-4';
 
 /** A header value with its whitespace runs collapsed (a refolded header is the same header). */
 const normalizedValue = (v: string | undefined) => (v ?? '').replace(/\s+/g, ' ').trim();
@@ -61,7 +61,8 @@ function bodyStart(whole: Uint8Array): Uint8Array {
  * what delivery does not change: its Message-ID (without one: its Date and From; without any of
  * the three: its Subject), unfolded, and the first 256 KB of its body without white space and
  * mbox quoting. Received, Return-Path, Delivered-To and Moat's own fields added on the way do
- * not count; learning takes a `[SPAM]` subject tag off first (asMoatSawIt). Copies of one spam run
+ * not count (learning reads a mailbox copy as Moat saw it first: asMoatSawIt, which also takes
+ * the subject tag off, for the Subject fallback). Copies of one spam run
  * sent to many recipients with the same Message-ID and body count once, as in SpamAssassin's
  * Bayes "seen" database.
  */

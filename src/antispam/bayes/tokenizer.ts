@@ -2,7 +2,7 @@ import type { MessageView } from '../message-view.js';
 import { urlHost } from '../message-view.js';
 
 /** Tokens per message kept for Bayes; more adds noise and store traffic. */
-const MAX_TOKENS = 3000;
+export const MAX_TOKENS = 3000;
 const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}'$._-]{1,38}[\p{L}\p{N}$]/gu;
 const HEADERS = ['subject', 'from', 'to', 'reply-to', 'x-mailer', 'user-agent', 'content-type', 'message-id', 'list-id', 'received'];
 

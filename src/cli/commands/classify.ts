@@ -6,7 +6,8 @@ import { resolveSettings, validateUserConfig } from '../../policy/user-settings.
 import { recipientThresholds } from '../../policy/spam-thresholds.js';
 import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdict.js';
 import type { BayesTokenDetail } from '../../antispam/spam-scorer.js';
-import { asMoatSawIt } from '../../antispam/bayes/as-received.js';
+import { asScored } from '../../antispam/spam-scorer.js';
+import { moatMarkings } from '../moat-markings.js';
 
 const HELP = `Usage: moat classify [--json] [--tokens] [--rcpt ADDRESS [--from ADDRESS]] PATH...
 
@@ -49,8 +50,12 @@ Exit status: 0 done (whatever the verdicts), 2 error (also when a path could not
 const TOKENS_SHOWN = 10;
 
 /** The tokens that weighed most towards spam, then towards ham (the scorer gives them farthest from 0.5 first). */
-function formatBayesTokens(tokens: readonly BayesTokenDetail[]): string {
-  if (tokens.length === 0) return '  Bayes did not score this message (not enough learned, or no token it knows): no tokens to show\n';
+function formatBayesTokens(tokens: readonly BayesTokenDetail[], bayesScored: boolean): string {
+  if (tokens.length === 0) {
+    return bayesScored
+      ? '  Bayes combined no token: none of this message\'s tokens was learned far enough from 0.5 to count (probability 0.5)\n'
+      : '  Bayes did not score this message (fewer than [antispam.bayes] min_learned spam and ham learned, or no store): no tokens to show\n';
+  }
   const spammy = tokens.filter((t) => t.probability > 0.5).slice(0, TOKENS_SHOWN);
   const hammy = tokens.filter((t) => t.probability < 0.5).slice(0, TOKENS_SHOWN);
   const width = Math.min(40, Math.max(...[...spammy, ...hammy].map((t) => t.token.length)));
@@ -86,6 +91,8 @@ export const classifyCommand: CliCommand = {
       ctx.stdout.write(`thresholds for ${values.rcpt}: ${own ? `its own (${resolved.sources.join(' → ')})` : 'the site\'s ([antispam])'}${skipped}\n`);
     }
     const { scorer, store } = await openSpamScorer(config, ctx.createLogger('warn'), { readOnly: true, network: values.network ?? false });
+    // Copies from mailboxes are scored as Moat saw them (their Moat fields, later hops and subject tag left out).
+    const delivered = moatMarkings(config);
     let unreadable = 0;
     try {
       const unread = (item: UnreadItem) => {
@@ -93,14 +100,14 @@ export const classifyCommand: CliCommand = {
         ctx.stderr.write(item.kind === 'error' ? `moat classify: ${item.path}: ${item.error}\n` : `${item.path}: skipped: ${item.reason}\n`);
       };
       for await (const item of mailMessages(positionals, unread)) {
-        const scored = await scorer.explain(asMoatSawIt(item.data, config.policy.subject_tag_spam));
+        const scored = await scorer.explain(asScored(item.data, delivered));
         const v = own ? verdictWithThresholds(scored, own) : scored;
         if (values.json) {
           ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols, ...(values.tokens ? { bayesTokens: scored.bayesTokens } : {}) })}\n`);
         } else {
           ctx.stdout.write(`${item.path}: ${v.spam ? 'SPAM' : 'ham'} score=${v.score.toFixed(1)} required=${v.required.toFixed(1)} action=${v.action}\n`);
           for (const s of [...v.symbols].sort((a, b) => Math.abs(b.score) - Math.abs(a.score))) ctx.stdout.write(`  ${s.score >= 0 ? '+' : ''}${s.score.toFixed(1).padStart(5)}  ${s.name.padEnd(24)} ${s.description}${s.options?.length ? ` [${s.options.join(', ')}]` : ''}\n`);
-          if (values.tokens) ctx.stdout.write(formatBayesTokens(scored.bayesTokens));
+          if (values.tokens) ctx.stdout.write(formatBayesTokens(scored.bayesTokens, v.symbols.some((x) => x.name.startsWith('BAYES_') && x.name !== 'BAYES_UNAVAILABLE')));
         }
       }
     } finally {

@@ -21,11 +21,10 @@ export const configCommand: CliCommand = {
   show    print the effective configuration as TOML; values not set by a file are marked "# default"
   rules   list the anti-spam rules in effect ([antispam] rules after the shipped ones; a later
           rule of the same name replaces the earlier): each rule's name (its symbol in
-          X-Spam-Status), score (and, with [antispam] trained_rule_scores, its score once Bayes
-          scores, when different), description,
-          what it tests, and the file and position that define it, so you know what to copy to
-          override it. With --json: one array of {name, score, scoreTrained?, description, test,
-          origin}
+          X-Spam-Status), score (and, with [antispam] trained_rule_scores, its score once
+          Bayes scores, when different), description, what it tests, and the file and
+          position that define it, so you know what to copy to override it. With --json: one
+          array of {name, score, scoreTrained?, description, test, origin}
 `,
   async run(ctx, argv) {
     const sub = argv[0];

@@ -7,7 +7,7 @@ import type { MoatConfig } from '../../core/config/schema.js';
 import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import { openBayesStore } from '../../daemon/spam-scorer-factory.js';
 import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js';
-import { boundedLines } from '../../core/bounded-lines.js';
+import { boundedLines, type BoundedLine } from '../../core/bounded-lines.js';
 import { checkExportHeader, exportHeader, exportRecord, MAX_EXPORT_LINE_BYTES, parseExportRecord } from '../../antispam/bayes/bayes-export.js';
 import { refitModel } from '../../antispam/model/model-refit.js';
 
@@ -45,6 +45,8 @@ export async function exportBayes(ctx: CliContext, config: MoatConfig, target: s
       await once(out, 'finish');
     }
     ctx.stderr.write(`Exported ${counts.spam} spam and ${counts.ham} ham${target === '-' ? '' : ` to ${target}`}\n`);
+    // An empty Redis prefix looks like any other: a mistyped redis_prefix exports nothing.
+    if (counts.spam + counts.ham === 0) ctx.stderr.write(`moat learn --export: warning: the store holds nothing learned (${(await store.stats()).location}): check the configuration if you expected messages\n`);
     return 0;
   } catch (err) {
     ctx.stderr.write(`moat learn --export: ${(err as Error).message}\n`);
@@ -57,7 +59,7 @@ export async function exportBayes(ctx: CliContext, config: MoatConfig, target: s
 }
 
 /** The first line of an export: the counts it announces, or what is wrong with it. */
-async function readHeader(lines: AsyncIterator<{ lineNo: number; line: string } | { lineNo: number; tooLong: true }>): Promise<{ spam: number; ham: number } | { wrong: string }> {
+async function readHeader(lines: AsyncIterator<BoundedLine>): Promise<{ spam: number; ham: number } | { wrong: string }> {
   const first = await lines.next();
   if (first.done) return { wrong: 'it is empty: not a moat learn --export file' };
   if ('tooLong' in first.value) return { wrong: 'the first line is too long: not a moat learn --export file' };

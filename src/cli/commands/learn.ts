@@ -1,10 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
 import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js';
-import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
+import { openBayesStore, openSpamScorer } from '../../daemon/spam-scorer-factory.js';
+import { emptyTokenStore } from '../../storage/bayes/empty-token-store.js';
+import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { forgetMessage, learnMessage } from '../../antispam/spam-scorer.js';
 import { formatLearnStats, learnStats } from './learn-stats.js';
 import { exportBayes, importBayes } from './learn-transfer.js';
+import { moatMarkings } from '../moat-markings.js';
 import type { CliContext } from '../context.js';
 import type { MoatConfig } from '../../core/config/schema.js';
 import type { LearnOutcome } from '../../antispam/bayes/token-store.js';
@@ -19,21 +24,25 @@ const HELP = `Usage: moat learn --spam|--ham PATH...
        moat learn --refit
 
 Trains the statistical classifiers (like sa-learn): Bayes and, when [antispam.model] enabled =
-true (opt-in), the logistic spam model, refitted on the learned messages once the paths are read. PATH
-may be a message file, a directory (also a Maildir: cur/ and new/ are read; Maildir++ .Folders
-only when given as paths), an mbox file (read as a stream, each message learned), or - for
-standard input. Files that are not mail (no header line at the start), empty or over 64 MiB, and
-the mail store's own files (dovecot.*, subscriptions, maildirfolder) are skipped and said so; a
-path that cannot be read is reported and the others are still learned. Learning is idempotent:
-a message learned twice counts once (the same message in an mbox and in a Maildir too);
-learning it with the other class moves it. A copy from a mailbox is learned as Moat saw it when
-it scored it: without the header fields added after Moat (later Received, Return-Path,
-Delivered-To), Moat's own X-Virus-Scanned, X-Moat-*, X-Spam-* and Authentication-Results, and the
-subject tag ([policy] subject_tag_spam), so the copy of a false positive in an inbox moves the
-message the daemon autolearned. Each message gets a line: "learned as spam", "moved
-from ham to spam" or "already learned as spam"; the summary counts them. Uses the same configuration and state as the daemon
-([antispam.bayes] backend: SQLite under the state directory, or Redis); a running daemon picks
-the new model up within a minute.
+true (opt-in), the logistic spam model, refitted on the learned messages once the paths are
+read. PATH may be a message file, a directory (also a Maildir: cur/ and new/ are read;
+Maildir++ .Folders only when given as paths), an mbox file (read as a stream, each message
+learned), or - for standard input. Files that are not mail (no header line at the start), empty
+or over 64 MiB, and the mail store's own files (dovecot.*, subscriptions, maildirfolder) are
+skipped and said so; a path that cannot be read is reported and the others are still learned.
+
+Learning is idempotent: a message learned twice counts once (the same message in an mbox and in
+a Maildir too); learning it with the other class moves it. A copy from a mailbox is learned as
+Moat saw it when it scored it: the fields Moat put on top (X-Virus-Scanned: Moat, X-Moat-Result,
+X-Spam-Flag, -Status, -Level, its Authentication-Results), the Received, Return-Path and
+Delivered-To added above them later, and a subject tag Moat added are left out, so the copy of a
+false positive in an inbox moves the message the daemon autolearned.
+
+Each message gets a line ("learned as spam", "moved from ham to spam", "already learned as
+spam", "forgotten (had been learned as spam)", "not learned: nothing to forget"); the summary
+counts them. Uses the same configuration and state as the daemon ([antispam.bayes] backend:
+SQLite under the state directory, or Redis); a running daemon picks the new model up within a
+minute. A reader of the lines that goes away (| head) does not stop the learning.
 
 Options:
   --spam      the messages are spam
@@ -74,9 +83,19 @@ interface Handled {
   line: string;
 }
 
-/** `moat learn --stats`: reads the store without creating or changing anything. */
+/**
+ * `moat learn --stats`: reads the store without creating or changing anything. No store yet is a
+ * state to report (nothing learned); a store that cannot be read is an error (exit 2), not zeros.
+ */
 async function printStats(ctx: CliContext, config: MoatConfig, json: boolean): Promise<number> {
-  const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { readOnly: true, network: false });
+  const file = join(config.global.state_dir, 'bayes.db');
+  let store: BayesTokenStore;
+  try {
+    store = config.antispam.bayes.backend === 'sqlite' && !existsSync(file) ? emptyTokenStore(`${file} does not exist`) : openBayesStore(config, { readOnly: true });
+  } catch (err) {
+    ctx.stderr.write(`moat learn --stats: ${(err as Error).message}\n`);
+    return 2;
+  }
   try {
     const stats = await learnStats(store, config);
     ctx.stdout.write(json ? `${JSON.stringify(stats)}\n` : formatLearnStats(stats, config.antispam.model.refit_minutes));
@@ -141,7 +160,7 @@ export const learnCommand: CliCommand = {
     const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { lockWaitMs: COMMAND_LOCK_WAIT_MS });
     const forgetting = values.forget === true;
     // Paths hold copies from mailboxes: read as Moat saw them when it scored them.
-    const delivered = { subjectTag: config.policy.subject_tag_spam };
+    const delivered = moatMarkings(config);
     /** One message: the store call, and what to say of it. */
     const handle = forgetting
       ? async (data: Buffer): Promise<Handled> => {

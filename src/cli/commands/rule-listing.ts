@@ -10,7 +10,7 @@ export interface RuleListing {
    */
   scoreTrained?: number;
   description: string;
-  /** What it looks at and how, in a few words: `body: 12 literals, whole words`, `meta: all of A, B`. */
+  /** What it looks at and how: `body: "viagra", "cialis", "levitra" and 5 more (whole words)`, `meta: all of A, B`. */
   test: string;
   /** Where it is defined: `file: [[rule]] #N (NAME)`. */
   origin: string;

@@ -124,8 +124,8 @@ const LEARN_OUTCOMES: Readonly<Record<number, LearnOutcome>> = { 0: 'known', 1: 
  * (with their model features), a sorted set of the records by learning order, two totals, a
  * generation counter and the fitted model (`<prefix>model`: generation, weights).
  * Learning runs as one script (LEARN) so concurrent nodes never see half a message nor count one
- * twice. With `maxLearned`, a sorted set of every learned message by learning order
- * (`<prefix>learned`) says which to forget first.
+ * twice. A sorted set of every learned message by learning order (`<prefix>learned`) says which
+ * to forget first (with `maxLearned`) and in which order to list them (export).
  *
  * While Redis is down every call fails at once with BAYES_STORE_UNAVAILABLE (no offline queue: a
  * queued command would hold the message for up to 15 s per call as reconnection backs off), and
@@ -155,7 +155,7 @@ export function openRedisTokenStore(url: string, prefix: string, { maxLearned = 
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       await firstConnection;
-      if (redis.status !== 'ready') throw new MoatError('BAYES_STORE_UNAVAILABLE', `Bayes store ${url} is not connected (${lastError})`);
+      if (redis.status !== 'ready') throw new MoatError('BAYES_STORE_UNAVAILABLE', `Bayes store ${redactRedisUrl(url)} is not connected (${lastError.split(url).join(redactRedisUrl(url))})`);
       return call(...args);
     };
   const tokenKey = (t: string) => `${prefix}t:${t}`;

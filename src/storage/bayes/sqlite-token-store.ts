@@ -27,8 +27,8 @@ const EXPORT_BATCH = 500;
 
 /** The learned messages of `bayes.db`, least recently learned first, a batch per query (keyset on seq, key). */
 async function* learnedRecordsOf(db: SqliteDatabase): AsyncGenerator<LearnedRecord> {
-  const hasFeatures = (db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).some((c) => c.name === 'seq');
-  const page = hasFeatures
+  const hasSeq = (db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).some((c) => c.name === 'seq');
+  const page = hasSeq
     ? db.prepare(`SELECT key, class, tokens, features, seq FROM learned WHERE (seq, key) > (?, ?) ORDER BY seq, key LIMIT ${EXPORT_BATCH}`)
     : db.prepare(`SELECT key, class, tokens, NULL AS features, 0 AS seq FROM learned WHERE (0, key) > (?, ?) ORDER BY key LIMIT ${EXPORT_BATCH}`);
   let after: [number, string] = [-1, ''];
@@ -224,7 +224,8 @@ function readOnlySnapshot(file: string): { db: InstanceType<typeof Database> } |
   const bytes = readFileSync(file);
   const after = statSync(file);
   if (sizeOf(`${file}-wal`) > 0) return { whyNot: walHolds };
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytes.length < 100) return { whyNot: 'it changed while it was read (a writer is at work: try again)' };
+  if (bytes.length < 100) return { whyNot: 'it is too short to be a SQLite database' };
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) return { whyNot: 'it changed while it was read (a writer is at work: try again)' };
   // Bytes 18 and 19 of the header: file format read/write versions, 2 for WAL, 1 for rollback.
   if (bytes[18] === 2) bytes[18] = 1;
   if (bytes[19] === 2) bytes[19] = 1;
@@ -245,12 +246,12 @@ function openInPlaceOrSnapshot(file: string): InstanceType<typeof Database> {
     if (!/readonly|unable to open/i.test((err as Error).message)) throw err;
     const snapshot = readOnlySnapshot(file);
     if ('db' in snapshot) return snapshot.db;
-    throw new MoatError('INTERNAL', `cannot open ${file} where it is (${(err as Error).message}: with no writer holding it open, SQLite must create its -shm file beside it, which needs write access to the state directory), nor read it whole: ${snapshot.whyNot}`);
+    throw new MoatError('STORAGE', `cannot open ${file} where it is (${(err as Error).message}: with no writer holding it open, SQLite must create its -shm file beside it, which needs write access to the state directory), nor read it whole: ${snapshot.whyNot}`);
   }
 }
 
 /**
- * `bayes.db` opened for reading only (`moat classify`): no schema change, no counter seeding (a
+ * `bayes.db` opened for reading only (`moat classify`, `moat learn --stats` and `--export`): no schema change, no counter seeding (a
  * store from before the counters is counted once here, in memory), and learning refused.
  */
 function openReadOnly(file: string): BayesTokenStore {
@@ -266,7 +267,7 @@ function openReadOnly(file: string): BayesTokenStore {
   const readModelGeneration = hasModel ? db.prepare('SELECT generation FROM model WHERE id = 1').pluck() : undefined;
   const getModel = hasModel ? db.prepare('SELECT generation, weights FROM model WHERE id = 1') : undefined;
   const refuse = async (): Promise<never> => {
-    throw new MoatError('INTERNAL', `${file} is open read-only (moat classify): nothing can be learned or stored`);
+    throw new MoatError('STORAGE', `${file} is open read-only: nothing can be learned or stored`);
   };
   const modelGeneration = async () => readModelGeneration?.get() as number | undefined;
   return {

@@ -15,6 +15,18 @@ import { once } from 'node:events';
 import { isMoatError } from '../../core/errors.js';
 import { freePort, waitFor, waitForPort } from '../../../test/e2e/harness/ports.js';
 
+/** Removes a test's keys from the Redis on 127.0.0.1:6379 (SCAN, so tokens with any characters go too). */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis('redis://127.0.0.1:6379');
+  for (let cursor = '0'; ; ) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  await redis.quit();
+}
+
 async function exercise(store: BayesTokenStore) {
   assert.deepEqual(await store.totals(), { spam: 0, ham: 0 });
   assert.equal(await store.learn('m1', ['cheap', 'pills'], 'spam'), 'new');
@@ -222,10 +234,7 @@ test('Redis token store (the Redis on 127.0.0.1:6379): same contract, shared by 
     }
   } finally {
     await a.close();
-    const redis = new Redis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   }
 });
 
@@ -259,14 +268,7 @@ test('SQLite and Redis stores list every learned message kept all along, while l
     await exerciseListingWhileLearning(redis);
   } finally {
     await redis.close();
-    const r = new Redis('redis://127.0.0.1:6379');
-    for (let cursor = '0'; ; ) {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
-    await r.quit();
+    await deleteRedisKeys(prefix);
   }
 });
 
@@ -413,15 +415,15 @@ test('Redis token store: a hung Redis (SIGSTOP) fails each call within about 2 s
   }
 });
 
-test('Redis token store: opened while Redis is down, the first call fails within 2 s and closing does not hang', async () => {
-  const store = openRedisTokenStore(`redis://127.0.0.1:${await freePort()}`, 'moat-test:');
+test('Redis token store: opened while Redis is down, the first call fails within 2 s (its message without the URL\'s password) and closing does not hang', async () => {
+  const store = openRedisTokenStore(`redis://moat:s3cret@127.0.0.1:${await freePort()}/0`, 'moat-test:');
   const t = performance.now();
-  await assert.rejects(store.totals(), (err: unknown) => isMoatError(err, 'BAYES_STORE_UNAVAILABLE'));
+  await assert.rejects(store.totals(), (err: unknown) => isMoatError(err, 'BAYES_STORE_UNAVAILABLE') && /redis:\/\/moat:\*\*\*@127\.0\.0\.1/.test(err.message) && !err.message.includes('s3cret'));
   assert.ok(performance.now() - t < 5000);
   await store.close();
 });
 
-test('SQLite token store opened read-only (moat classify): reads what was learned, creates nothing, learns nothing', async () => {
+test('SQLite token store opened read-only (moat classify, learn --stats, --export): reads what was learned, creates nothing, learns nothing', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'moat-bayes-ro-'));
   assert.throws(() => openSqliteTokenStore(join(dir, 'typo'), { readOnly: true }), /unable to open|does not exist/i, 'no store is created for a state directory that has none');
   const rw = openSqliteTokenStore(dir);
