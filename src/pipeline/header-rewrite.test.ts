@@ -12,6 +12,12 @@ test('tagSubject prefixes once, keeps CRLF and every other byte', () => {
   assert.match(tagSubject(Buffer.from('From: a\n\nx\n'), 'Vírus').message.toString(), /^Subject: =\?UTF-8\?B\?/);
 });
 
+test('prependHeaders keeps an mbox envelope line first (what local(8) gives moat mda), so the delivery program still sees it as the envelope', () => {
+  const fromLine = Buffer.from('From alice@example.org  Mon Dec  7 06:00:00 2026\nReturn-Path: <alice@example.org>\nSubject: hi\n\nbody\n');
+  assert.equal(prependHeaders(fromLine, [{ name: 'X-Moat-Result', value: 'clean' }]).toString(), 'From alice@example.org  Mon Dec  7 06:00:00 2026\nX-Moat-Result: clean\nReturn-Path: <alice@example.org>\nSubject: hi\n\nbody\n');
+  assert.equal(prependHeaders(Buffer.from('From: a@b\n\nx\n'), [{ name: 'X-A', value: '1' }]).toString(), 'X-A: 1\nFrom: a@b\n\nx\n', 'a From: field is no envelope line');
+});
+
 test('appendFooter only touches single-part unencoded text', () => {
   assert.equal(appendFooter(Buffer.from('Subject: x\n\nhello\n'), 'scanned')!.toString(), 'Subject: x\n\nhello\n\n-- \nscanned\n');
   assert.equal(appendFooter(Buffer.from('Content-Type: multipart/mixed; boundary=b\n\n--b--\n'), 'x'), undefined);

@@ -37,10 +37,19 @@ export function foldHeader(name: string, value: string, eol: string): string {
   return lines.join(eol) + eol;
 }
 
+/**
+ * Puts header fields on top of the message: after its mbox envelope line when it starts with one
+ * (`From sender date`, which Postfix's local(8) gives a mailbox_command such as moat mda), since
+ * a delivery program takes only a first line as the envelope: below fields, it would be stored as
+ * a broken header line.
+ */
 export function prependHeaders(msg: Buffer, headers: Array<{ name: string; value: string }>): Buffer {
   if (headers.length === 0) return msg;
   const eol = eolOf(msg);
-  return Buffer.concat([Buffer.from(headers.map((h) => foldHeader(h.name, encodeWord(h.value), eol)).join(''), 'utf8'), msg]);
+  const fields = Buffer.from(headers.map((h) => foldHeader(h.name, encodeWord(h.value), eol)).join(''), 'utf8');
+  const envelopeEnd = msg.subarray(0, 5).toString('latin1') === 'From ' ? msg.indexOf(10) + 1 : 0;
+  if (envelopeEnd <= 0) return Buffer.concat([fields, msg]);
+  return Buffer.concat([msg.subarray(0, envelopeEnd), fields, msg.subarray(envelopeEnd)]);
 }
 
 /** Prefixes the Subject with `tag` (added once); adds a Subject when there is none. */

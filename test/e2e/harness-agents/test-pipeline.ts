@@ -1,3 +1,4 @@
+import { prependHeaders } from '../../../src/pipeline/header-rewrite.js';
 import { readFile } from 'node:fs/promises';
 import { MoatError } from '../../../src/core/errors.js';
 import type { Scanner } from '../../../src/core/verdict.js';
@@ -63,8 +64,8 @@ export function createTestPipeline(scanner: Scanner, control: Partial<TestPipeli
         if (action === 'defer') g.reply = { code: 451, enhanced: '4.7.1', text: 'Message could not be scanned, try again later' };
         if (action === 'accept') {
           g.addHeaders = [header];
-          const eol = data.includes('\r\n') ? '\r\n' : '\n';
-          g.message = { kind: 'buffer', data: Buffer.concat([Buffer.from(`${header.name}: ${header.value}${eol}`), data]) };
+          // As the real pipeline adds its fields (after an mbox envelope line, when there is one).
+          g.message = { kind: 'buffer', data: prependHeaders(data, [header]) };
         }
         return g;
       });

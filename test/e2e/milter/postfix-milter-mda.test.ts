@@ -68,6 +68,8 @@ describe('real Postfix: smtpd_milters → Moat milter, local delivery through ma
     const box = await readFile(join(mailboxDir, 'nobody'), 'utf8');
     assert.match(box, /X-Moat-Scanned: clean; mda\n/);
     assert.match(box, /X-Moat-Scanned: clean; milter\n/);
+    // local(8) hands the command an mbox envelope line first; moat mda's fields go below it.
+    assert.match(box, /^From alice@example\.org +\S.*\nX-Moat-Scanned: clean; mda\n/);
     assert.match(box, /Subject: clean via postfix/);
   });
 
