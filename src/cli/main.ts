@@ -58,7 +58,7 @@ export function extractGlobalOptions(argv: string[]): { config?: string; stateDi
   return { config, stateDir, rest };
 }
 
-/** Commands whose standard output is only a report (see the EPIPE handling in main). */
+/** Commands whose standard output is only a report (see the EPIPE handling in main); also moat learn --stats and --export. */
 const REPORT_COMMANDS = new Set(['classify', 'config', 'scan', 'version']);
 const EXIT_BROKEN_PIPE = 141;
 
@@ -91,7 +91,8 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdin' 
   // hand mail over on standard output and must turn a failed write into a temporary failure.
   // moat learn's lines are a report too, but the learning matters more: a reader gone (EPIPE) or
   // a full disk ends the lines, not the learning (said once on standard error when not EPIPE).
-  if (name === 'learn' && stdout === process.stdout) {
+  const learning = name === 'learn' && !rest.some((a) => a === '--stats' || a.startsWith('--export'));
+  if (learning && stdout === process.stdout) {
     let said = false;
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || said) return;
@@ -99,7 +100,7 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdin' 
       stderr.write(`moat learn: cannot write the output (${err.message}); learning goes on\n`);
     });
   }
-  if (REPORT_COMMANDS.has(name) && stdout === process.stdout) {
+  if ((REPORT_COMMANDS.has(name) || (name === 'learn' && !learning)) && stdout === process.stdout) {
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
       // Any other failed write (a full disk): the report is lost, so say so and fail.

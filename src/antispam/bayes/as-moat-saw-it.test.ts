@@ -20,7 +20,7 @@ function asMoatPassesIt(original: Buffer, spam: boolean): Buffer {
   ]);
 }
 
-const MARKS = { subjectTags: ['[SPAM]'], authenticationResults: true };
+const MARKS = { marks: true, milterAppends: false, subjectTags: ['[SPAM]'], authenticationResults: true };
 
 const original = Buffer.from('Received: from mail.shop.example (mail.shop.example [192.0.2.7])\r\n\tby mx.example.com (Postfix) with ESMTPS id 4F1\r\nFrom: Shop <news@shop.example>\r\nTo: bob@example.com\r\nSubject: Our autumn offers\r\nDate: Mon, 7 Dec 2026 06:00:00 +0000\r\nMessage-ID: <n1@shop.example>\r\n\r\nAutumn offers for you.\r\n');
 
@@ -36,7 +36,19 @@ test('a delivered copy is read as Moat saw it: hops added after Moat, Moat\'s fi
 test('a milter whose MTA appends Moat\'s fields at the end of the header block: only they go', () => {
   const end = original.indexOf('\r\n\r\n') + 2;
   const appended = Buffer.concat([original.subarray(0, end), Buffer.from('X-Virus-Scanned: Moat (signatures moat-builtin:1)\r\nX-Moat-Result: clean\r\nX-Spam-Flag: NO\r\nX-Spam-Status: No, score=0.1 required=5.0 tests=none autolearn=no\r\n'), original.subarray(end)]);
-  assert.deepEqual(Buffer.from(asMoatSawIt(appended, MARKS)), original);
+  assert.deepEqual(Buffer.from(asMoatSawIt(appended, { ...MARKS, milterAppends: true })), original);
+  assert.deepEqual(Buffer.from(asMoatSawIt(appended, MARKS)), appended, 'not where this site\'s milter puts its fields: left as it is');
+  // Another Moat's run near the top (the sender's gateway) stays; ours, at the end, goes.
+  const otherMoat = Buffer.concat([Buffer.from('X-Virus-Scanned: Moat (signatures edge:1)\r\nX-Moat-Result: clean\r\nX-Spam-Flag: NO\r\n'), appended]);
+  const expected = Buffer.concat([Buffer.from('X-Virus-Scanned: Moat (signatures edge:1)\r\nX-Moat-Result: clean\r\nX-Spam-Flag: NO\r\n'), original]);
+  assert.deepEqual(Buffer.from(asMoatSawIt(otherMoat, { ...MARKS, milterAppends: true })), expected);
+});
+
+test('a site whose Moat does not mark mail (add_headers off everywhere) reads every copy as it is; only the first Subject is untagged, as only it is tagged', () => {
+  const delivered = asMoatPassesIt(original, true);
+  assert.deepEqual(Buffer.from(asMoatSawIt(delivered, { ...MARKS, marks: false })), delivered);
+  const two = Buffer.from(original.toString('latin1').replace('Subject: Our autumn offers\r\n', 'Subject: Our autumn offers\r\nSubject: [SPAM] second\r\n'), 'latin1');
+  assert.deepEqual(Buffer.from(asMoatSawIt(asMoatPassesIt(two, true), MARKS)), two);
 });
 
 test('a message that never passed Moat is left as it is, and Moat-like fields a sender put lower down do not cut it', () => {

@@ -3,11 +3,10 @@ import { decodeEncodedWords, readHeaderBlock } from '../../mail/header-fields.js
 import type { HeaderField } from '../../mail/types.js';
 
 /**
- * Fields in the run Moat puts on top of the mail it passes on: its result (X-Virus-Scanned,
- * X-Moat-Result; X-Moat-Scanned is what the agents' test pipeline writes), its spam verdict and
- * its Authentication-Results. Each name appears once in a run.
+ * Fields in the run Moat puts on the mail it passes on: its result (X-Virus-Scanned,
+ * X-Moat-Result), its spam verdict and its Authentication-Results. Each name appears once in a run.
  */
-const RUN_FIELDS = new Set(['x-virus-scanned', 'x-moat-result', 'x-moat-scanned', 'x-spam-flag', 'x-spam-status', 'x-spam-level', 'authentication-results']);
+const RUN_FIELDS = new Set(['x-virus-scanned', 'x-moat-result', 'x-spam-flag', 'x-spam-status', 'x-spam-level', 'authentication-results']);
 /**
  * Fields a message is written with (its origin and content), never added on the way: when one
  * stands above a run, the run was not put on top of the message, so nothing above it is cut.
@@ -19,7 +18,7 @@ const nameOf = (f: HeaderField) => f.name.toLowerCase();
  * Where a run of Moat's starts: only a field no other filter writes (SpamAssassin, amavisd-new and
  * receiving MTAs write X-Spam-*, X-Virus-Scanned and Authentication-Results too).
  */
-const isMoatMark = (f: HeaderField) => nameOf(f) === 'x-moat-result' || nameOf(f) === 'x-moat-scanned' || (nameOf(f) === 'x-virus-scanned' && /^\s*Moat\b/.test(f.value));
+const isMoatMark = (f: HeaderField) => nameOf(f) === 'x-moat-result' || (nameOf(f) === 'x-virus-scanned' && /^\s*Moat\b/.test(f.value));
 const isMessageField = (f: HeaderField) => MESSAGE_FIELD.test(nameOf(f));
 const offsetOf = (message: Uint8Array, f: HeaderField) => f.raw.byteOffset - message.byteOffset;
 
@@ -55,8 +54,8 @@ function untagSubject(message: Uint8Array, tags: readonly string[]): Uint8Array 
   const head = readHeaderBlock(message, 0, message.length, DEFAULT_LIMITS.maxHeaderBytes);
   const pieces: Uint8Array[] = [];
   let pos = 0;
-  for (const f of head.fields) {
-    if (nameOf(f) !== 'subject') continue;
+  // rewrite_subject tags the first Subject only (tagSubject, the milter's CHGHEADER).
+  for (const f of head.fields.filter((x) => nameOf(x) === 'subject').slice(0, 1)) {
     const raw = Buffer.from(f.raw.buffer, f.raw.byteOffset, f.raw.byteLength).toString('latin1');
     const colon = raw.indexOf(':') + 1;
     const at = colon + /^[ \t]*/.exec(raw.slice(colon))![0].length;
@@ -83,6 +82,10 @@ function untagSubject(message: Uint8Array, tags: readonly string[]): Uint8Array 
 
 /** What Moat may have written on the mail it passed on, by its configuration. */
 export interface MoatMarkings {
+  /** Moat marks the mail it passes on (`[policy] add_headers`, for the site or any entry): without it there is no run to find. */
+  marks: boolean;
+  /** Moat's milter appends its fields at the end of the header block (`[milter] header_position = "bottom"`). */
+  milterAppends: boolean;
   /** The subject tags rewrite_subject may have put there (the site's, and those set per user, sender or group). */
   subjectTags: readonly string[];
   /** Moat writes Authentication-Results (`[antispam] authentication`). */
@@ -97,32 +100,40 @@ function bodySeparatorLength(message: Uint8Array, bodyStart: number): number {
 
 /**
  * A delivered copy of a message as Moat saw it when it scored it, for learning and classifying:
- * the same tokens (and key) as at scoring time, not those of the delivery. Moat puts its run of
- * fields (X-Virus-Scanned: Moat…, X-Moat-Result, X-Spam-*, Authentication-Results) on top of the
- * mail it passes on. Found by its Moat-only mark:
- * - when only trace fields stand above the run (Received, Return-Path, Delivered-To…, never From,
- *   Subject, Content-Type and the like), those were added later and go with the run;
- * - else, when the run ends the header block (a milter whose MTA appends added fields), only
- *   the run goes;
- * - else the message is left as it is.
- * When a run that calls the message spam (X-Spam-Flag: YES) went, a subject tag (any of
- * `subjectTags`) is taken off too. Without Moat's mark
- * (`[policy] add_headers = false`, or mail that never passed Moat) the message is left as it is.
+ * the same tokens (and key) as at scoring time, not those of the delivery. Moat marks the mail it
+ * passes on with a run of fields (X-Virus-Scanned: Moat…, X-Moat-Result, X-Spam-*, its
+ * Authentication-Results), found by the Moat-only mark:
+ * - a milter that appends (`milterAppends`): the run that ends the header block goes;
+ * - every other agent puts the run on top: when only trace fields stand above it (Received,
+ *   Return-Path, Delivered-To…, never From, Subject, Content-Type and the like), those were
+ *   added later and go with the run;
+ * - anything else (no mark, a mark below the message's own fields: another Moat, a forger) is
+ *   left as it is, and so is every copy when Moat does not mark mail (`marks` false).
+ * When the run that went says X-Spam-Flag: YES, a subject tag (any of `subjectTags`) at the start
+ * of the first Subject is taken off too; one the sender wrote there is taken off as well.
  */
-export function asMoatSawIt(message: Uint8Array, { subjectTags, authenticationResults }: MoatMarkings): Uint8Array {
+export function asMoatSawIt(message: Uint8Array, markings: MoatMarkings): Uint8Array {
+  if (!markings.marks) return message;
   const head = readHeaderBlock(message, 0, message.length, DEFAULT_LIMITS.maxHeaderBytes);
   const { fields } = head;
-  const mark = fields.findIndex(isMoatMark);
-  if (mark < 0) return message;
-  const [start, end] = runFrom(fields, mark, authenticationResults);
   // Moat tags only what it calls spam: a tag on a message its run calls ham was there before.
-  const tags = fields.slice(start, end).some((f) => nameOf(f) === 'x-spam-flag' && /^\s*YES\b/i.test(f.value)) ? subjectTags : [];
-  if (!fields.slice(0, start).some(isMessageField)) {
-    const after = fields[end];
-    return untagSubject(message.subarray(after ? offsetOf(message, after) : head.bodyStart - bodySeparatorLength(message, head.bodyStart)), tags);
+  const tagsFor = (start: number, end: number) => (fields.slice(start, end).some((f) => nameOf(f) === 'x-spam-flag' && /^\s*YES\b/i.test(f.value)) ? markings.subjectTags : []);
+  // The run a milter appended ends the header block; only it goes.
+  if (markings.milterAppends) {
+    let tail = fields.length;
+    while (tail > 0 && RUN_FIELDS.has(nameOf(fields[tail - 1]!))) tail--;
+    const mark = fields.findIndex((f, i) => i >= tail && isMoatMark(f));
+    const [start, end] = mark < 0 ? [0, 0] : runFrom(fields, mark, markings.authenticationResults);
+    if (mark >= 0 && end === fields.length) {
+      const from = offsetOf(message, fields[start]!);
+      const to = offsetOf(message, fields[end - 1]!) + fields[end - 1]!.raw.byteLength;
+      return untagSubject(Buffer.concat([message.subarray(0, from), message.subarray(to)]), tagsFor(start, end));
+    }
   }
-  if (end !== fields.length) return message;
-  const from = offsetOf(message, fields[start]!);
-  const to = offsetOf(message, fields[end - 1]!) + fields[end - 1]!.raw.byteLength;
-  return untagSubject(Buffer.concat([message.subarray(0, from), message.subarray(to)]), tags);
+  // The run the other agents put on top: only trace fields may stand above it, and they go too.
+  const mark = fields.findIndex(isMoatMark);
+  if (mark < 0 || fields.slice(0, mark).some(isMessageField)) return message;
+  const [start, end] = runFrom(fields, mark, markings.authenticationResults);
+  const after = fields[end];
+  return untagSubject(message.subarray(after ? offsetOf(message, after) : head.bodyStart - bodySeparatorLength(message, head.bodyStart)), tagsFor(start, end));
 }
