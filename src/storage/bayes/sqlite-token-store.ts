@@ -53,6 +53,27 @@ function statsOf(db: SqliteDatabase, file: string): StoreStats {
   };
 }
 
+/** Blocks the thread for `ms` (the open below runs before any event loop work of the store). */
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Puts the store in WAL mode. Switching needs the database to itself, and SQLite answers
+ * "database is locked" at once, without waiting, when another process opens the new store at the
+ * same moment (the daemon starting while moat learn runs): so it is tried again for `waitMs`.
+ */
+function useWal(db: SqliteDatabase, waitMs: number): void {
+  const deadline = Date.now() + Math.max(waitMs, 1000);
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!/locked|busy/i.test((err as Error).message) || Date.now() > deadline) throw err;
+      sleepSync(10);
+    }
+  }
+}
+
 /**
  * A writer holds the lock for one message's transaction (milliseconds), so the daemon waits this
  * long before autolearning is given up for a message (`autolearn=failed`); better-sqlite3 waits
@@ -72,16 +93,21 @@ export function openSqliteTokenStore(stateDir: string, { maxLearned = 0, readOnl
   if (readOnly) return openReadOnly(file);
   mkdirSync(stateDir, { recursive: true });
   const db = new Database(file, { timeout: lockWaitMs });
-  db.pragma('journal_mode = WAL');
-  db.exec(`CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
-           CREATE TABLE IF NOT EXISTS learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;
-           CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-           CREATE TABLE IF NOT EXISTS model (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL, weights BLOB NOT NULL);`);
-  // Stores created before the spam model have no feature columns: add them (old rows keep none).
-  const columns = new Set((db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).map((c) => c.name));
-  if (!columns.has('features')) db.exec('ALTER TABLE learned ADD COLUMN features BLOB');
-  if (!columns.has('seq')) db.exec('ALTER TABLE learned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
-  db.exec('CREATE INDEX IF NOT EXISTS learned_by_seq ON learned (seq)');
+  useWal(db, lockWaitMs);
+  // Schema and upgrades in one write transaction: two processes opening a new or old store at
+  // once (two moat learn runs, the daemon and a command) take turns, so the second finds the
+  // columns the first added instead of failing with "duplicate column name".
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, spam INTEGER NOT NULL DEFAULT 0, ham INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS learned (key TEXT PRIMARY KEY, class TEXT NOT NULL, tokens TEXT NOT NULL) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS model (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL, weights BLOB NOT NULL);`);
+    // Stores created before the spam model have no feature columns: add them (old rows keep none).
+    const columns = new Set((db.prepare('PRAGMA table_info(learned)').all() as Array<{ name: string }>).map((c) => c.name));
+    if (!columns.has('features')) db.exec('ALTER TABLE learned ADD COLUMN features BLOB');
+    if (!columns.has('seq')) db.exec('ALTER TABLE learned ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
+    db.exec('CREATE INDEX IF NOT EXISTS learned_by_seq ON learned (seq)');
+  }).immediate();
   // One query per message, not one per token: 0.28 against 1.05 ms for the ~185 tokens of a corpus
   // message (bench/antispam/store-cost.ts).
   const getMany = db.prepare('SELECT token, spam, ham FROM tokens WHERE token IN (SELECT value FROM json_each(?))');

@@ -11,6 +11,7 @@ import { openSqliteTokenStore } from './sqlite-token-store.js';
 import { openRedisTokenStore, redactRedisUrl } from './redis-token-store.js';
 import type { BayesTokenStore } from '../../antispam/bayes/token-store.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { startWorker } from '../../engine/workers/worker-script.js';
 import { once } from 'node:events';
 import { isMoatError } from '../../core/errors.js';
 import { freePort, waitFor, waitForPort } from '../../../test/e2e/harness/ports.js';
@@ -270,6 +271,31 @@ test('SQLite and Redis stores list every learned message kept all along, while l
     await redis.close();
     await deleteRedisKeys(prefix);
   }
+});
+
+test('SQLite token store: many processes opening one new store at once all get it (schema and upgrades in one write transaction, WAL switch retried)', async () => {
+  // Worker threads stand in for processes: each has its own SQLite connection, and all open at
+  // once (a barrier in the fixture). Before, openers failed with "duplicate column name" (both
+  // added the upgrade columns) and "database is locked" (switching to WAL does not wait).
+  const opener = new URL('./open-store.test-fixture.ts', import.meta.url);
+  const failures: string[] = [];
+  for (let round = 0; round < 25; round++) {
+    const dir = await mkdtemp(join(tmpdir(), 'moat-tok-open-'));
+    const gate = new Int32Array(new SharedArrayBuffer(8));
+    gate[1] = 8;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => new Promise<string>((resolve) => {
+        const worker = startWorker(opener, { workerData: { dir, gate } });
+        worker.once('message', (m: string) => {
+          resolve(m);
+          void worker.terminate();
+        });
+        worker.once('error', (err) => resolve(err.message));
+      })),
+    );
+    failures.push(...results.filter((r) => r !== 'ok'));
+  }
+  assert.deepEqual(failures, []);
 });
 
 test('a Redis URL is shown without its password', () => {
