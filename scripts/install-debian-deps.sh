@@ -35,6 +35,10 @@ PKGS=(
   mscompress
   # a private Redis the tests can stop (the Bayes store when Redis goes away)
   redis-server
+  # real DNS servers for the anti-spam network checks: rbldnsd serves the blocklists, NSD the
+  # SPF/DKIM/DMARC zones; Perl's Mail::SPF, Mail::DKIM (ARC too) and Mail::DMARC are the
+  # independent implementations Moat's authentication results are compared with
+  rbldnsd nsd libmail-spf-perl libmail-dkim-perl libmail-dmarc-perl libnet-dns-perl
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,9 +1,8 @@
-import { authenticate } from 'mailauth';
+import { checkAuthentication, type DnsResolve } from './mail-authentication.js';
 import type { SymbolSource } from './spam-scorer.js';
 import type { SpamSymbol } from './types.js';
 
-/** DNS lookups mailauth makes (`dns.promises.resolve` shape), injected so tests use a local zone. */
-export type DnsResolve = (name: string, rrtype: string) => Promise<unknown>;
+export type { DnsResolve } from './mail-authentication.js';
 
 const WEIGHTS: Record<string, Record<string, [string, number, string]>> = {
   spf: { pass: ['R_SPF_ALLOW', -0.2, 'SPF allows the sending host'], fail: ['R_SPF_FAIL', 1.5, 'SPF forbids the sending host'], softfail: ['R_SPF_SOFTFAIL', 0.5, 'SPF soft-fails the sending host'] },
@@ -38,41 +37,33 @@ export function headerLineCount(message: Uint8Array, limit: number): number {
   return lines;
 }
 
-/** SPF, DKIM, DMARC and ARC through mailauth; adds its Authentication-Results header. Failures to look up add nothing. */
+/** A DKIM signature whose body hash does not match was altered in transit: mailauth says "neutral" (as Gmail writes it), Mail::DKIM and rspamd "fail"; Moat scores it as a failure. */
+const dkimFailed = (d: { result?: string; comment?: string }) => d.result === 'fail' || (d.result === 'neutral' && /body hash did not verify/.test(d.comment ?? ''));
+
+/**
+ * SPF, DKIM, DMARC and ARC (mail-authentication.ts); adds the Authentication-Results header.
+ * Failures to look up add nothing. SPF is checked for the connecting client; the scorer reads it
+ * from the Received chain when the agent does not know it (received-client.ts). When nobody knows
+ * it, SPF is not checked (AUTH_CLIENT_UNKNOWN, score 0) rather than checked for an address that
+ * never sent the message.
+ */
 export function authenticationSource(resolver: DnsResolve, mtaName: string): SymbolSource {
   return async (_view, input) => {
     const lines = headerLineCount(input.message, MAX_AUTH_HEADER_LINES);
     if (lines > MAX_AUTH_HEADER_LINES) {
       return { symbols: [{ name: 'AUTH_SKIPPED', score: 0, description: `More than ${MAX_AUTH_HEADER_LINES} header lines: SPF, DKIM, DMARC and ARC not checked` }] };
     }
-    const r = await authenticate(Buffer.from(input.message), {
-      ip: input.clientAddress ?? '127.0.0.1',
-      helo: input.helo ?? 'unknown',
-      sender: input.mailFrom,
-      mta: mtaName,
-      resolver: resolver as never,
-    });
-    const res = r as unknown as {
-      spf?: { status?: { result?: string } };
-      dkim?: { results?: Array<{ status?: { result?: string }; signingDomain?: string }> };
-      dmarc?: { status?: { result?: string }; policy?: string };
-      arc?: { status?: { result?: string } };
-      headers?: string;
-    };
+    const res = await checkAuthentication(Buffer.from(input.message), { ...(input.clientAddress !== undefined ? { ip: input.clientAddress } : {}), ...(input.helo !== undefined ? { helo: input.helo } : {}), sender: input.mailFrom }, resolver, mtaName);
     const symbols: SpamSymbol[] = [];
     const push = (s: SpamSymbol | undefined) => s && symbols.push(s);
-    push(symbol('spf', res.spf?.status?.result));
-    const dkim = res.dkim?.results ?? [];
-    push(symbol('dkim', dkim.some((d) => d.status?.result === 'pass') ? 'pass' : dkim.some((d) => d.status?.result === 'fail') ? 'fail' : undefined, dkim.map((d) => d.signingDomain).filter(Boolean).join(',')));
-    const dmarc = symbol('dmarc', res.dmarc?.status?.result, res.dmarc?.policy);
-    if (dmarc && res.dmarc?.status?.result === 'fail' && res.dmarc.policy === 'reject') dmarc.score = 3.5;
-    push(dmarc);
-    push(symbol('arc', res.arc?.status?.result));
-    const headers = (res.headers ?? '')
-      .split(/\r?\n(?=\S)/)
-      .map((h) => h.trim())
-      .filter((h) => /^Authentication-Results:/i.test(h))
-      .map((h) => ({ name: 'Authentication-Results', value: h.slice(h.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim() }));
-    return { symbols, headers };
+    if (input.clientAddress === undefined) symbols.push({ name: 'AUTH_CLIENT_UNKNOWN', score: 0, description: 'The connecting client is unknown (none from the MTA, none in the Received chain): SPF not checked, DMARC only when DKIM passes' });
+    push(symbol('spf', res.spf?.result));
+    const dkim = res.dkim;
+    push(symbol('dkim', dkim.some((d) => d.result === 'pass') ? 'pass' : dkim.some(dkimFailed) ? 'fail' : undefined, dkim.map((d) => d.signingDomain).filter(Boolean).join(',')));
+    const dmarcSymbol = symbol('dmarc', res.dmarc?.result, res.dmarc?.policy);
+    if (dmarcSymbol && res.dmarc?.result === 'fail' && res.dmarc.policy === 'reject') dmarcSymbol.score = 3.5;
+    push(dmarcSymbol);
+    push(symbol('arc', res.arc?.result));
+    return { symbols, headers: [{ name: 'Authentication-Results', value: res.headerValue }] };
   };
 }

@@ -31,3 +31,19 @@ test('NXDOMAIN is an answer, not an outage', async () => {
   for (let i = 0; i < 5; i++) await assert.rejects(lookup(), /nx/);
   assert.equal(calls, 5);
 });
+
+test('suspended() tells whether lookups fail at once, without making one or counting', async () => {
+  let clock = 0;
+  let calls = 0;
+  const lookup = withCircuitBreaker(async () => {
+    calls++;
+    throw Object.assign(new Error('timeout'), { code: 'ETIMEOUT' });
+  }, silentLogger(), () => clock);
+  for (let i = 0; i < 2; i++) await assert.rejects(lookup());
+  assert.equal(lookup.suspended(), false, 'two timeouts: still closed');
+  await assert.rejects(lookup());
+  assert.equal(lookup.suspended(), true);
+  assert.equal(calls, 3);
+  clock = 61_000;
+  assert.equal(lookup.suspended(), false, 'a minute later it lets a probe through');
+});

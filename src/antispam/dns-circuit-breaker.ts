@@ -17,10 +17,10 @@ export function withCircuitBreaker<A extends unknown[], R>(
   logger: Logger,
   now: () => number = Date.now,
   what = 'DNS resolver unreachable: SPF/DKIM/DMARC and blocklist checks suspended',
-): (...args: A) => Promise<R> {
+): ((...args: A) => Promise<R>) & { suspended(): boolean } {
   let failures = 0;
   let openUntil = 0;
-  return async (...args: A) => {
+  const guarded = async (...args: A) => {
     if (now() < openUntil) throw Object.assign(new Error(`suspended: ${what}`), { code: 'ECANCELLED' });
     try {
       const r = await lookup(...args);
@@ -39,4 +39,6 @@ export function withCircuitBreaker<A extends unknown[], R>(
       throw err;
     }
   };
+  // For lookups that heed this breaker without counting against it (see openSpamScorer).
+  return Object.assign(guarded, { suspended: () => now() < openUntil });
 }

@@ -3,6 +3,10 @@ import type { AntispamConfig } from '../core/config/sections/antispam.js';
 import type { SymbolSource } from './spam-scorer.js';
 import { urlHost } from './message-view.js';
 import type { SpamSymbol } from './types.js';
+import { canonicalIp, isPublic } from './ip-address.js';
+import { parseReceivedFrom } from './received-client.js';
+
+export { canonicalIp } from './ip-address.js';
 
 /** Resolves A records (node:dns Resolver.resolve4 shape), injected so tests use a local server; `zone` is the list asked (each may have its own circuit breaker). */
 export type ResolveA = (name: string, zone: string) => Promise<string[]>;
@@ -12,27 +16,14 @@ const MAX_IPS = 4;
 /** Link domains looked up per message. */
 const MAX_DOMAINS = 10;
 
-const PRIVATE = [/^10\./, /^127\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^169\.254\./, /^0\./, /^::1?$/, /^f[cd]/i, /^fe[89ab]/i];
-
-/** An IPv4 address a dual-stack socket reports as IPv4-mapped IPv6 (`::ffff:192.0.2.1`) is looked up as IPv4. */
-export function canonicalIp(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  return mapped ? mapped[1]! : ip.toLowerCase();
-}
-
-function isPublic(ip: string): boolean {
-  return isIP(ip) !== 0 && !PRIVATE.some((re) => re.test(ip));
-}
-
 /** IPs of the untrusted part of the Received chain (the first `trusted` headers are our own MTAs'), plus the connecting client. */
 export function untrustedIps(received: string[], trusted: number, clientAddress: string | undefined): string[] {
   const ips: string[] = [];
   const client = clientAddress && canonicalIp(clientAddress);
   if (client && isPublic(client)) ips.push(client);
   for (const header of received.slice(trusted)) {
-    // Postfix and Exim write `[2001:db8::1]`, Sendmail `[IPv6:2001:db8::1]`.
-    const m = /\[(?:IPv6:)?(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:.]*:[0-9a-f:.]*)\]/i.exec(header);
-    const ip = m && canonicalIp(m[1]!);
+    // The address the receiving MTA recorded in the `from` clause, not a HELO address literal.
+    const ip = parseReceivedFrom(header).address;
     if (ip && isPublic(ip) && !ips.includes(ip)) ips.push(ip);
     if (ips.length >= MAX_IPS) break;
   }
@@ -69,24 +60,50 @@ export function reverseIp(ip: string): string | undefined {
   return ipv6Nibbles(ip)?.split('').reverse().join('.');
 }
 
+/**
+ * The answers that are listings (RFC 5782 §2.3: A records in 127.0.0.0/8), and what made the
+ * others unusable. An address outside 127/8 is no list's answer: a resolver that rewrites
+ * NXDOMAIN to a search page would otherwise list every address. 127.255.255.0/24 is where lists
+ * put their error replies (Spamhaus: query refused through a public resolver, or over its limit),
+ * which mean "not asked", not "listed". A code weighted in `codes` always counts as set.
+ */
+export function listingCodes(answer: readonly string[], weighted: Readonly<Record<string, number>>): { codes: string[]; unusable?: string } {
+  const codes: string[] = [];
+  let unusable: string | undefined;
+  for (const code of answer) {
+    if (code in weighted || (code.startsWith('127.') && !code.startsWith('127.255.255.'))) codes.push(code);
+    else unusable ??= code.startsWith('127.') ? `error reply ${code}` : `answer ${code} outside 127.0.0.0/8`;
+  }
+  return unusable ? { codes, unusable } : { codes };
+}
+
 /** DNS blocklist lookups as a symbol source; a lookup failure (timeout, SERVFAIL) adds nothing. */
 export function dnsblSource(config: AntispamConfig, resolve: ResolveA): SymbolSource {
   return async (view, input) => {
-    const symbols: SpamSymbol[] = [];
+    // Per symbol, the listing that counts: the highest weight of any listed address or domain (on a
+    // tie the one asked first), whatever order the answers come in.
+    const listings = new Map<string, { symbol: SpamSymbol; order: number }>();
     const failed = new Set<string>();
     const ips = untrustedIps(view.headers('received'), config.trusted_received, input.clientAddress);
-    const domains = [...new Set(view.urls.map(urlHost).filter((h): h is string => !!h && isIP(h) === 0).map(registeredDomain))].slice(0, MAX_DOMAINS);
+    // A URL's IPv6 host keeps its brackets (`[2001:db8::1]`): an address, not a domain to ask a URI list about.
+    const domains = [...new Set(view.urls.map(urlHost).filter((h): h is string => !!h && isIP(h.replace(/^\[(.*)\]$/, '$1')) === 0).map(registeredDomain))].slice(0, MAX_DOMAINS);
     const lookups: Array<Promise<void>> = [];
     for (const list of config.dnsbl) {
       const keys = list.kind === 'ip' ? ips.map(reverseIp).filter((k): k is string => !!k) : domains;
       for (const key of keys) {
+        const order = lookups.length;
         lookups.push(
           resolve(`${key}.${list.zone}`, list.zone).then(
-            (codes) => {
+            (answer) => {
+              const { codes, unusable } = listingCodes(answer, list.codes);
+              if (unusable) failed.add(`${list.zone} (${unusable})`);
               if (!codes.length) return;
               const score = Math.max(...codes.map((c) => list.codes[c] ?? list.score));
               const name = list.symbol ?? `RBL_${list.zone.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-              if (!symbols.some((s) => s.name === name)) symbols.push({ name, score, description: `listed in ${list.zone}`, options: [key, ...codes] });
+              const kept = listings.get(name);
+              if (!kept || score > kept.symbol.score || (score === kept.symbol.score && order < kept.order)) {
+                listings.set(name, { symbol: { name, score, description: `listed in ${list.zone}`, options: [key, ...codes] }, order });
+              }
             },
             (err: NodeJS.ErrnoException) => {
               // Not listed is an answer (NXDOMAIN / no A record); anything else means we do not know.
@@ -97,6 +114,7 @@ export function dnsblSource(config: AntispamConfig, resolve: ResolveA): SymbolSo
       }
     }
     await Promise.all(lookups);
+    const symbols = [...listings.values()].sort((a, b) => a.order - b.order).map((l) => l.symbol);
     if (failed.size) symbols.push({ name: 'DNSBL_UNAVAILABLE', score: 0, description: 'Some blocklist lookups failed, so the blocklists could not speak', options: [...failed].slice(0, 5) });
     return { symbols };
   };

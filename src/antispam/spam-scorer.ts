@@ -12,6 +12,7 @@ import { logOddsScore } from './log-odds-score.js';
 import { logit } from './model/logistic-model.js';
 import { modelFeatures } from './model/model-features.js';
 import { viewMessage, type MessageView } from './message-view.js';
+import { withClient } from './received-client.js';
 import { REGEX_LIMIT_SYMBOL, type RuleSet } from './rules/rule-set.js';
 import { actionFor, siteThresholds, spamHeaders } from './spam-verdict.js';
 import type { SpamCheckInput, SpamScorer, SpamSymbol, SpamThresholds, SpamVerdict } from './types.js';
@@ -47,6 +48,16 @@ export interface BayesTokenDetail extends TokenCounts {
 /** A verdict with what decided Bayes's part (`moat classify --tokens`); empty when Bayes did not score. */
 export type ExplainedVerdict = SpamVerdict & { bayesTokens: BayesTokenDetail[] };
 
+/**
+ * What `moat classify` knows of a stored message's envelope (its --from, --client-ip, --helo, or
+ * the Return-Path): the network checks use it; a client left out is read from the Received chain.
+ */
+export interface ExplainEnvelope {
+  mailFrom?: string;
+  clientAddress?: string;
+  helo?: string;
+}
+
 /** What a store call that failed gives back (see orUnavailable in createSpamScorer). */
 const UNAVAILABLE = Symbol('bayes store unavailable');
 
@@ -54,7 +65,7 @@ const UNAVAILABLE = Symbol('bayes store unavailable');
  * Scores a message rspamd-style: named symbols with weights (rules, Bayes, authentication,
  * blocklists), a total, an action by threshold. Every verdict lists the symbols that made it.
  */
-export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(message: Uint8Array): Promise<ExplainedVerdict> } {
+export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(message: Uint8Array, envelope?: ExplainEnvelope): Promise<ExplainedVerdict> } {
   const c = deps.config;
   const baseThresholds: SpamThresholds = siteThresholds(c);
 
@@ -132,8 +143,9 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     const limited = symbols.find((s) => s.name === REGEX_LIMIT_SYMBOL);
     if (limited) regexLimitReached(limited.options ?? []);
     const headers: Array<{ name: string; value: string }> = [];
+    const client = deps.sources?.length ? withClient(input, view, c.trusted_received) : input;
     for (const source of deps.sources ?? []) {
-      const r = await source(view, input, signal);
+      const r = await source(view, client, signal);
       symbols.push(...r.symbols);
       headers.push(...(r.headers ?? []));
     }
@@ -165,9 +177,9 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
 
   return {
     check,
-    async explain(message) {
+    async explain(message, envelope = {}) {
       const bayesTokens: BayesTokenDetail[] = [];
-      return { ...(await check({ message, mailFrom: '', rcptTo: [] }, undefined, bayesTokens)), bayesTokens };
+      return { ...(await check({ message, mailFrom: envelope.mailFrom ?? '', rcptTo: [], ...(envelope.clientAddress !== undefined ? { clientAddress: envelope.clientAddress } : {}), ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}) }, undefined, bayesTokens)), bayesTokens };
     },
     async learn(message, as) {
       await learnMessage(deps.store, message, as, m.enabled);

@@ -31,3 +31,26 @@ test('a blocklist zone that stops answering (the rest of DNS fine) costs its tim
     await dns.close();
   }
 });
+
+test('a silent list\'s timeouts are its own: one message with three relays suspends that list, not the resolver with every other list', async () => {
+  const dns = await startDnsServer({ '10.2.0.192.bl.test': { A: ['127.0.0.2'] } }, { silent: (name) => name.endsWith('.dead.test') });
+  const config = loadConfig([
+    {
+      file: 't.toml',
+      text: `[global]\nstate_dir = "/nonexistent/moat-no-state"\n[antispam]\nauthentication = false\ntrusted_received = 0\ndns_servers = ["${dns.address}"]\n[[antispam.dnsbl]]\nzone = "dead.test"\nkind = "ip"\n[[antispam.dnsbl]]\nzone = "bl.test"\nkind = "ip"\nsymbol = "RBL_TEST"\n`,
+    },
+  ]).config;
+  const { scorer, store } = await openSpamScorer(config, silentLogger(), { readOnly: true });
+  try {
+    const message = Buffer.from('Received: from a ([192.0.2.10]) by mx\r\nReceived: from b ([198.51.100.1]) by a\r\nReceived: from c ([203.0.113.1]) by b\r\nFrom: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
+    for (let i = 0; i < 3; i++) {
+      const v = await scorer.check({ message, mailFrom: '', rcptTo: [] });
+      const blocklists = v.symbols.filter((s) => s.name === 'RBL_TEST' || s.name === 'DNSBL_UNAVAILABLE').map((s) => [s.name, s.options]);
+      // Was, from the second message on: no RBL_TEST, and DNSBL_UNAVAILABLE ["dead.test (ECANCELLED)", "bl.test (ECANCELLED)"].
+      assert.deepEqual(blocklists, [['RBL_TEST', ['10.2.0.192', '127.0.0.2']], ['DNSBL_UNAVAILABLE', [`dead.test (${i === 0 ? 'ETIMEOUT' : 'ECANCELLED'})`]]], `message ${i}`);
+    }
+  } finally {
+    await store.close();
+    await dns.close();
+  }
+});

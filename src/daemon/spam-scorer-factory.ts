@@ -68,10 +68,13 @@ export async function openSpamScorer(config: MoatConfig, logger: Logger, options
     const resolve = withCircuitBreaker((name: string, type: string) => resolver.resolve(name, type as 'TXT') as Promise<unknown>, logger);
     if (config.antispam.authentication) sources.push(authenticationSource(resolve, hostname()));
     if (config.antispam.dnsbl.length) {
-      // One breaker per zone as well: a list whose servers stop answering (while the resolver
-      // answers everything else) costs a timeout on its first lookups, not on every message.
-      const perZone = new Map(config.antispam.dnsbl.map(({ zone }) => [zone, withCircuitBreaker((name: string) => resolve(name, 'A') as Promise<string[]>, logger, Date.now, `DNS blocklist ${zone} not answering: its lookups suspended`)]));
-      sources.push(dnsblSource(config.antispam, (name, zone) => perZone.get(zone)!(name)));
+      // One breaker per zone, over the resolver itself: a list whose servers stop answering (while
+      // the resolver answers everything else) costs a timeout on its first lookups, not on every
+      // message. Its timeouts are its own: counted on the resolver's breaker, three of them (one
+      // message with three relays) suspended every other list and authentication too. While that
+      // breaker has the resolver for dead, the lists' lookups go to it, and it refuses them at once.
+      const perZone = new Map(config.antispam.dnsbl.map(({ zone }) => [zone, withCircuitBreaker((name: string) => resolver.resolve(name, 'A'), logger, Date.now, `DNS blocklist ${zone} not answering: its lookups suspended`)]));
+      sources.push(dnsblSource(config.antispam, (name, zone) => (resolve.suspended() ? (resolve(name, 'A') as Promise<string[]>) : perZone.get(zone)!(name))));
     }
   }
   const scorer = createSpamScorer({ config: config.antispam, rules, store, logger, readOnly: options.readOnly, sources });

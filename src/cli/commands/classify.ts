@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../context.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
@@ -8,14 +9,22 @@ import { siteThresholds, verdictWithThresholds } from '../../antispam/spam-verdi
 import type { BayesTokenDetail } from '../../antispam/spam-scorer.js';
 import { asScored } from '../../antispam/spam-scorer.js';
 import { moatMarkings } from '../moat-markings.js';
+import { returnPath } from '../../antispam/received-client.js';
 
-const HELP = `Usage: moat classify [--json] [--tokens] [--rcpt ADDRESS [--from ADDRESS]] PATH...
+const HELP = `Usage: moat classify [--json] [--tokens] [--rcpt ADDRESS] [--from ADDRESS]
+                     [--network [--client-ip IP] [--helo NAME]] PATH...
 
 Scores each message for spam with the daemon's configuration and state (rules, Bayes) and
 explains the verdict symbol by symbol. Read-only: nothing is learned, and the Bayes store is
 opened for reading only (a state directory without one is not created: Bayes stays silent and
 a warning says so). Network checks (SPF/DKIM/DMARC/ARC, DNS blocklists) run only with
---network, since a stored file has no connecting client to check.
+--network. A stored file has no SMTP session, so they take the connecting client from the
+Received header your own MTA wrote (header number [antispam] trusted_received, counted from
+the top, or the first public address below it: internal relays and content filters are
+skipped) and the envelope sender from the Return-Path, as SpamAssassin does; --client-ip,
+--helo and --from say them instead. When no client is found, SPF is not checked and the
+verdict says so (AUTH_CLIENT_UNKNOWN): SPF is never judged for an address that did not send
+the message.
 
 A message that already passed Moat (a copy from a mailbox) is scored as Moat saw it: the
 header fields added after Moat, Moat's own X-Virus-Scanned, X-Moat-*, X-Spam-* and
@@ -34,10 +43,15 @@ Options:
                     combined, as "bayesTokens"). Tokens are the message's words in lower case,
                     H<header>:<word> for words of Subject, From, To, Received and other headers,
                     U:<host> for link hosts and their domains, S:… for the MIME shape
-  --network         also run the network checks
+  --network         also run the network checks (SPF, DKIM, DMARC, ARC, DNS blocklists)
+  --client-ip IP    with --network: the host that connected to your MTA (default: read from
+                    the Received chain, see above)
+  --helo NAME       with --network: the name it gave in HELO/EHLO (default: from the same
+                    Received header)
   --rcpt ADDRESS    judge with this recipient's spam thresholds (required_score, … set in
                     [users."…"], [senders."…"] or [groups.…]), as the daemon does for it
-  --from ADDRESS    the envelope sender, for [senders."…"] entries (with --rcpt)
+  --from ADDRESS    the envelope sender: for [senders."…"] entries (with --rcpt) and for SPF
+                    (with --network; default: the message's Return-Path)
 
 Output: per message, the score, the verdict and every symbol with its weight; with --json one
 object per line: {"path", "score", "required", "spam", "action", "symbols": [{"name","score","description","options"?}]}
@@ -73,13 +87,21 @@ export const classifyCommand: CliCommand = {
   summary: 'score messages for spam and explain the verdict',
   help: HELP,
   async run(ctx, argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, tokens: { type: 'boolean' }, network: { type: 'boolean' }, rcpt: { type: 'string' }, from: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, tokens: { type: 'boolean' }, network: { type: 'boolean' }, rcpt: { type: 'string' }, from: { type: 'string' }, 'client-ip': { type: 'string' }, helo: { type: 'string' } } });
     if (positionals.length === 0) {
       ctx.stderr.write(HELP);
       return 2;
     }
-    if (values.from !== undefined && values.rcpt === undefined) {
-      ctx.stderr.write('moat classify: --from needs --rcpt (it selects the sender\'s settings for that recipient)\n');
+    if (values.from !== undefined && values.rcpt === undefined && !values.network) {
+      ctx.stderr.write('moat classify: --from needs --rcpt (it selects the sender\'s settings for that recipient) or --network (SPF checks it)\n');
+      return 2;
+    }
+    if ((values['client-ip'] !== undefined || values.helo !== undefined) && !values.network) {
+      ctx.stderr.write('moat classify: --client-ip and --helo are for the network checks: add --network\n');
+      return 2;
+    }
+    if (values['client-ip'] !== undefined && isIP(values['client-ip']) === 0) {
+      ctx.stderr.write(`moat classify: --client-ip ${values['client-ip']}: not an IPv4 or IPv6 address\n`);
       return 2;
     }
     const { config } = await ctx.loadConfig();
@@ -100,7 +122,12 @@ export const classifyCommand: CliCommand = {
         ctx.stderr.write(item.kind === 'error' ? `moat classify: ${item.path}: ${item.error}\n` : `${item.path}: skipped: ${item.reason}\n`);
       };
       for await (const item of mailMessages(positionals, unread)) {
-        const scored = await scorer.explain(asScored(item.data, delivered));
+        const scored = await scorer.explain(asScored(item.data, delivered), {
+          // The Return-Path of the file as it is: a delivered copy's goes with the fields added after Moat.
+          mailFrom: values.from ?? returnPath(item.data) ?? '',
+          ...(values['client-ip'] !== undefined ? { clientAddress: values['client-ip'] } : {}),
+          ...(values.helo !== undefined ? { helo: values.helo } : {}),
+        });
         const v = own ? verdictWithThresholds(scored, own) : scored;
         if (values.json) {
           ctx.stdout.write(`${JSON.stringify({ path: item.path, ...(values.rcpt !== undefined ? { rcpt: values.rcpt } : {}), score: v.score, required: v.required, spam: v.spam, action: v.action, symbols: v.symbols, ...(values.tokens ? { bayesTokens: scored.bayesTokens } : {}) })}\n`);
