@@ -8,33 +8,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/core/config/load.js';
 import { openSpamScorer } from '../../../src/daemon/spam-scorer-factory.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { MOAT_BIN } from '../harness/moat-daemon.js';
 import { NSD, startNsd, txt, type NsdInstance } from '../harness/nsd.js';
+import { dkimKey, mailAuthReference, perlMailAuthReady } from '../harness/mail-auth-reference.js';
 
-const REFERENCE = fileURLToPath(new URL('./mail-auth-reference.pl', import.meta.url));
-const perlReady = spawnSync('perl', ['-MMail::SPF', '-MMail::DKIM::ARC::Signer', '-MMail::DMARC::PurePerl', '-e', '1']).status === 0;
-const skip = !existsSync(NSD) || !perlReady ? 'needs nsd and Perl Mail::SPF, Mail::DKIM, Mail::DMARC (scripts/install-debian-deps.sh installs them)' : false;
+const skip = !existsSync(NSD) || !perlMailAuthReady ? 'needs nsd and Perl Mail::SPF, Mail::DKIM, Mail::DMARC (scripts/install-debian-deps.sh installs them)' : false;
 
-function rsaKey() {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    pem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    record: `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`,
-  };
-}
-
-const SENDER_KEY = rsaKey();
-const PARTNER_KEY = rsaKey();
-const RELAY_KEY = rsaKey();
+const SENDER_KEY = dkimKey();
+const PARTNER_KEY = dkimKey();
+const RELAY_KEY = dkimKey();
 
 const ZONES = [
   {
@@ -138,11 +127,7 @@ function unsigned(from: string): string {
   return [`From: Alice <${from}>`, 'To: bob@ours.test', 'Subject: lunch on Friday', 'Date: Mon, 07 Dec 2026 10:00:00 +0000', `Message-ID: <${Math.random().toString(36).slice(2)}@example.test>`, '', 'Shall we meet at noon?', ''].join('\r\n');
 }
 
-function perl(args: string[], input: string): string {
-  const r = spawnSync('perl', [REFERENCE, ...args], { input, encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`perl ${args[0]} failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
-}
+const perl = mailAuthReference;
 
 /** The result per method from an Authentication-Results value (`dkim` is the best of its signatures). */
 function authResults(value: string): Results {
