@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../core/config/load.js';
 import { silentLogger } from '../core/logger.js';
-import { startDnsServer } from '../../test/support/dns-server.js';
+import { startDnsServer, type Zone } from '../../test/support/dns-server.js';
 import { openSpamScorer } from './spam-scorer-factory.js';
 
-test('a blocklist zone that stops answering (the rest of DNS fine) costs its timeout on the first messages only, and the other lists keep working', async () => {
-  const dns = await startDnsServer({ '4.3.2.1.bl.test': { A: ['127.0.0.2'] } }, { silent: (name) => name.endsWith('.dead.test') });
+/** A scorer with two IP lists on one local server: bl.test answers from `zone`, dead.test never answers. */
+async function withDeadZone(zone: Zone) {
+  const dns = await startDnsServer(zone, { silent: (name) => name.endsWith('.dead.test') });
   const config = loadConfig([
     {
       file: 't.toml',
@@ -14,6 +15,11 @@ test('a blocklist zone that stops answering (the rest of DNS fine) costs its tim
     },
   ]).config;
   const { scorer, store } = await openSpamScorer(config, silentLogger(), { readOnly: true });
+  return { dns, scorer, store };
+}
+
+test('a blocklist zone that stops answering (the rest of DNS fine) costs its timeout on the first messages only, and the other lists keep working', async () => {
+  const { dns, scorer, store } = await withDeadZone({ '4.3.2.1.bl.test': { A: ['127.0.0.2'] } });
   try {
     const message = Buffer.from('Received: from bad.host ([1.2.3.4]) by mx\r\nFrom: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
     const times: number[] = [];
@@ -33,14 +39,7 @@ test('a blocklist zone that stops answering (the rest of DNS fine) costs its tim
 });
 
 test('a silent list\'s timeouts are its own: one message with three relays suspends that list, not the resolver with every other list', async () => {
-  const dns = await startDnsServer({ '10.2.0.192.bl.test': { A: ['127.0.0.2'] } }, { silent: (name) => name.endsWith('.dead.test') });
-  const config = loadConfig([
-    {
-      file: 't.toml',
-      text: `[global]\nstate_dir = "/nonexistent/moat-no-state"\n[antispam]\nauthentication = false\ntrusted_received = 0\ndns_servers = ["${dns.address}"]\n[[antispam.dnsbl]]\nzone = "dead.test"\nkind = "ip"\n[[antispam.dnsbl]]\nzone = "bl.test"\nkind = "ip"\nsymbol = "RBL_TEST"\n`,
-    },
-  ]).config;
-  const { scorer, store } = await openSpamScorer(config, silentLogger(), { readOnly: true });
+  const { dns, scorer, store } = await withDeadZone({ '10.2.0.192.bl.test': { A: ['127.0.0.2'] } });
   try {
     const message = Buffer.from('Received: from a ([192.0.2.10]) by mx\r\nReceived: from b ([198.51.100.1]) by a\r\nReceived: from c ([203.0.113.1]) by b\r\nFrom: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
     for (let i = 0; i < 3; i++) {

@@ -2,15 +2,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCaptureSink, type CaptureSink } from '../harness/capture-sink.js';
+import type { CaptureSink } from '../harness/capture-sink.js';
+import { startAfterQueueChain, type AfterQueueChain } from '../harness/after-queue-chain.js';
 import { dkimKey, mailAuthReference, perlMailAuthReady } from '../harness/mail-auth-reference.js';
-import { MOAT_BIN, startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
+import { MOAT_BIN } from '../harness/moat-daemon.js';
 import { NSD, startNsd, txt, type NsdInstance } from '../harness/nsd.js';
-import { freePort, waitFor } from '../harness/ports.js';
-import { afterQueueConfig, startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
+import { waitFor } from '../harness/ports.js';
+import type { PostfixInstance } from '../harness/postfix-instance.js';
 import { dataReply, swaks } from '../harness/swaks.js';
 
 /**
@@ -23,47 +24,25 @@ const KEY = dkimKey();
 
 let dir: string;
 let nsd: NsdInstance;
+let chain: AfterQueueChain | undefined;
 let postfix: PostfixInstance;
 let sink: CaptureSink;
-let moat: MoatDaemon;
 
 before(async () => {
   if (skip) return;
   dir = await mkdtemp(join(tmpdir(), 'moat-pf-auth-'));
-  await chmod(dir, 0o755);
   await writeFile(join(dir, 'key.pem'), KEY.pem);
   nsd = await startNsd([
     // The test's client connects from 127.0.0.1, which example.test's SPF allows and forbid.test's does not.
     { origin: 'example.test', records: ['@ IN TXT "v=spf1 ip4:127.0.0.1 -all"', `sel1._domainkey IN TXT ${txt(KEY.record)}`, '_dmarc IN TXT "v=DMARC1; p=reject"'] },
     { origin: 'forbid.test', records: ['@ IN TXT "v=spf1 ip4:192.0.2.10 -all"', '_dmarc IN TXT "v=DMARC1; p=reject"'] },
   ]);
-  sink = await startCaptureSink();
-  const [smtpPort, reinjectPort, moatPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const aq = afterQueueConfig(moatPort, reinjectPort);
-  postfix = await startPostfix({ dir: join(dir, 'postfix'), port: smtpPort, main: { ...aq.main, relayhost: `[127.0.0.1]:${sink.port}` }, masterExtra: aq.masterExtra });
-  moat = await startMoatDaemon({
-    dir,
-    waitPort: moatPort,
-    toml: `
-[global]
-state_dir = "${join(dir, 'state')}"
-[local]
-enabled = false
-[smtp]
-listen_port = ${moatPort}
-next_hop = "127.0.0.1:${reinjectPort}"
-[daemon]
-metrics_listen = "127.0.0.1:${metricsPort}"
-[antispam]
-dns_servers = ["${nsd.address}"]
-`,
-  });
+  chain = await startAfterQueueChain(dir, `[global]\nstate_dir = "${join(dir, 'state')}"\n[antispam]\ndns_servers = ["${nsd.address}"]\n`);
+  ({ postfix, sink } = chain);
 });
 
 after(async () => {
-  await moat?.stop();
-  await postfix?.stop();
-  await sink?.close();
+  await chain?.stop();
   await nsd?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -1,13 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCaptureSink, type CaptureSink } from '../harness/capture-sink.js';
-import { MOAT_BIN, startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
-import { freePort, waitFor } from '../harness/ports.js';
-import { afterQueueConfig, startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
+import type { CaptureSink } from '../harness/capture-sink.js';
+import { MOAT_BIN, type MoatDaemon } from '../harness/moat-daemon.js';
+import { waitFor } from '../harness/ports.js';
+import type { PostfixInstance } from '../harness/postfix-instance.js';
+import { startAfterQueueChain } from '../harness/after-queue-chain.js';
 import { dataReply, swaks } from '../harness/swaks.js';
 import { EICAR } from '../../../src/engine/sigdb/builtin-database.js';
 import Database from 'better-sqlite3';
@@ -23,24 +24,11 @@ let moat: MoatDaemon;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'moat-pf-'));
-  await chmod(dir, 0o755); // Postfix's mail_owner must reach its data_directory below
-  sink = await startCaptureSink();
-  const [smtpPort, reinjectPort, moatPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const aq = afterQueueConfig(moatPort, reinjectPort);
-  postfix = await startPostfix({ dir: join(dir, 'postfix'), port: smtpPort, main: { ...aq.main, relayhost: `[127.0.0.1]:${sink.port}` }, masterExtra: aq.masterExtra });
-  moat = await startMoatDaemon({
+  ({ postfix, sink, moat } = await startAfterQueueChain(
     dir,
-    waitPort: moatPort,
-    toml: `
+    `
 [global]
 state_dir = "${join(dir, 'state')}"
-[local]
-enabled = false
-[smtp]
-listen_port = ${moatPort}
-next_hop = "127.0.0.1:${reinjectPort}"
-[daemon]
-metrics_listen = "127.0.0.1:${metricsPort}"
 [users."carol@example.com"]
 action_av_infected = "accept"
 [users."dave@example.com"]
@@ -53,7 +41,7 @@ autolearn_spam_score = 2.5       # so the shipped rules alone make the daemon au
 required_score = 2
 rewrite_subject_score = 2.5
 `,
-  });
+  ));
 });
 
 after(async () => {
