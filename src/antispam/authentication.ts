@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { checkAuthentication, type DnsResolve } from './mail-authentication.js';
 import type { SymbolSource } from './spam-scorer.js';
 import type { SpamSymbol } from './types.js';
@@ -53,15 +54,18 @@ export function authenticationSource(resolver: DnsResolve, mtaName: string): Sym
     if (lines > MAX_AUTH_HEADER_LINES) {
       return { symbols: [{ name: 'AUTH_SKIPPED', score: 0, description: `More than ${MAX_AUTH_HEADER_LINES} header lines: SPF, DKIM, DMARC and ARC not checked` }] };
     }
-    const res = await checkAuthentication(Buffer.from(input.message), { ...(input.clientAddress !== undefined ? { ip: input.clientAddress } : {}), ...(input.helo !== undefined ? { helo: input.helo } : {}), sender: input.mailFrom }, resolver, mtaName);
+    // Only an address is a client SPF can judge: '' (an MDA given an empty CLIENT_ADDRESS), a
+    // milter's socket path or "unknown" is nobody known.
+    const ip = input.clientAddress !== undefined && isIP(input.clientAddress) !== 0 ? input.clientAddress : undefined;
+    const res = await checkAuthentication(Buffer.from(input.message), { ...(ip !== undefined ? { ip } : {}), ...(input.helo ? { helo: input.helo } : {}), sender: input.mailFrom }, resolver, mtaName);
     const symbols: SpamSymbol[] = [];
     const push = (s: SpamSymbol | undefined) => s && symbols.push(s);
-    if (input.clientAddress === undefined) symbols.push({ name: 'AUTH_CLIENT_UNKNOWN', score: 0, description: 'The connecting client is unknown (none from the MTA, none in the Received chain): SPF not checked, DMARC only when DKIM passes' });
+    if (ip === undefined) symbols.push({ name: 'AUTH_CLIENT_UNKNOWN', score: 0, description: 'The connecting client is unknown (none from the MTA, none in the Received chain): SPF not checked, DMARC only when DKIM passes' });
     push(symbol('spf', res.spf?.result));
     const dkim = res.dkim;
     push(symbol('dkim', dkim.some((d) => d.result === 'pass') ? 'pass' : dkim.some(dkimFailed) ? 'fail' : undefined, dkim.map((d) => d.signingDomain).filter(Boolean).join(',')));
     const dmarcSymbol = symbol('dmarc', res.dmarc?.result, res.dmarc?.policy);
-    if (dmarcSymbol && res.dmarc?.result === 'fail' && res.dmarc.policy === 'reject') dmarcSymbol.score = 3.5;
+    if (dmarcSymbol && res.dmarc?.result === 'fail' && res.dmarc.policy === 'reject') dmarcSymbol.score = 3.5; // policy lower-cased (dmarcTags)
     push(dmarcSymbol);
     push(symbol('arc', res.arc?.result));
     return { symbols, headers: [{ name: 'Authentication-Results', value: res.headerValue }] };

@@ -54,6 +54,7 @@ test('only 127.0.0.0/8 answers are listings: an NXDOMAIN-rewriting resolver or a
   assert.deepEqual(listingCodes(['127.0.0.2', '127.0.0.4'], {}), { codes: ['127.0.0.2', '127.0.0.4'] });
   assert.deepEqual(listingCodes(['198.51.100.80'], {}), { codes: [], unusable: 'answer 198.51.100.80 outside 127.0.0.0/8' });
   assert.deepEqual(listingCodes(['127.255.255.254'], {}), { codes: [], unusable: 'error reply 127.255.255.254' });
+  assert.deepEqual(listingCodes(['127.0.0.1'], {}), { codes: [], unusable: 'error reply 127.0.0.1' }, 'URIBL answers 127.0.0.1 to a refused query');
   assert.deepEqual(listingCodes(['127.255.255.254'], { '127.255.255.254': 0.1 }), { codes: ['127.255.255.254'] }, 'a code the administrator weighted counts as set');
   assert.deepEqual(listingCodes([], {}), { codes: [] });
 });

@@ -63,15 +63,16 @@ export function reverseIp(ip: string): string | undefined {
 /**
  * The answers that are listings (RFC 5782 §2.3: A records in 127.0.0.0/8), and what made the
  * others unusable. An address outside 127/8 is no list's answer: a resolver that rewrites
- * NXDOMAIN to a search page would otherwise list every address. 127.255.255.0/24 is where lists
- * put their error replies (Spamhaus: query refused through a public resolver, or over its limit),
- * which mean "not asked", not "listed". A code weighted in `codes` always counts as set.
+ * NXDOMAIN to a search page would otherwise list every address. 127.255.255.0/24 and 127.0.0.1 are
+ * where lists put their error replies (Spamhaus: query refused through a public resolver, or over
+ * its limit; URIBL: 127.0.0.1 for every refused query), which mean "not asked", not "listed". A
+ * code weighted in `codes` always counts as set.
  */
 export function listingCodes(answer: readonly string[], weighted: Readonly<Record<string, number>>): { codes: string[]; unusable?: string } {
   const codes: string[] = [];
   let unusable: string | undefined;
   for (const code of answer) {
-    if (code in weighted || (code.startsWith('127.') && !code.startsWith('127.255.255.'))) codes.push(code);
+    if (code in weighted || (code.startsWith('127.') && !code.startsWith('127.255.255.') && code !== '127.0.0.1')) codes.push(code);
     else unusable ??= code.startsWith('127.') ? `error reply ${code}` : `answer ${code} outside 127.0.0.0/8`;
   }
   return unusable ? { codes, unusable } : { codes };

@@ -19,7 +19,22 @@ interface DmarcOutcome {
   info?: string;
   status?: Status;
   policy?: string;
-  alignment?: { spf?: { strict?: boolean }; dkim?: { strict?: boolean } };
+  /** The DMARC record as published. */
+  rr?: string;
+}
+
+/**
+ * A DMARC record's tags, names and values trimmed and lower-cased: RFC 7489's grammar is
+ * case-insensitive and allows spaces around `=` and `;` (mailauth 4 keeps `adkim=S`, ` s` and
+ * `p=REJECT` as written, so they would not read as strict or reject).
+ */
+export function dmarcTags(record: string): Map<string, string> {
+  const tags = new Map<string, string>();
+  for (const part of record.slice(0, 2048).split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) tags.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim().toLowerCase());
+  }
+  return tags;
 }
 
 /** What the checks found, per method; `headerValue` is the Authentication-Results value (RFC 8601). */
@@ -42,7 +57,8 @@ export interface AuthenticationClient {
 const sameDomain = (a: string | undefined, b: string) => !!a && domainToASCII(a.toLowerCase().replace(/\.$/, '')) === b;
 
 /**
- * DMARC through mailauth, with strict alignment enforced: mailauth 4 (the last line for Node 20)
+ * DMARC through mailauth, with strict alignment enforced and the policy read as RFC 7489 writes
+ * it (any case, spaces allowed: dmarcTags): mailauth 4 (the last line for Node 20)
  * passes its `{ strict }` option as an always-true object and then falls back to relaxed
  * matching, so `adkim=s` / `aspf=s` records were aligned relaxed (a subdomain's signature passed
  * for the parent domain; found by test/e2e/dns/authentication.test.ts against Mail::DMARC;
@@ -56,12 +72,14 @@ async function dmarcWithStrictAlignment(headerFrom: string[], spfDomains: string
     (await dmarc({ headerFrom, spfDomains: spfs, dkimDomains: dkims, arcResult, resolver } as never)) as unknown as DmarcOutcome | false;
   const first = await ask(spfDomains, dkimDomains);
   if (!first) return undefined;
-  const strictDkim = !!first.alignment?.dkim?.strict;
-  const strictSpf = !!first.alignment?.spf?.strict;
-  if (first.status?.result !== 'pass' || (!strictDkim && !strictSpf) || headerFrom.length !== 1) return first;
+  const normalized = { ...first, ...(first.policy !== undefined ? { policy: first.policy.trim().toLowerCase() } : {}) };
+  const tags = dmarcTags(first.rr ?? '');
+  const strictDkim = tags.get('adkim') === 's';
+  const strictSpf = tags.get('aspf') === 's';
+  if (first.status?.result !== 'pass' || (!strictDkim && !strictSpf) || headerFrom.length !== 1) return normalized;
   const from = domainToASCII(headerFrom[0]!.split('@').pop()!.toLowerCase().trim().replace(/\.$/, ''));
   const again = await ask(strictSpf ? spfDomains.filter((d) => sameDomain(d, from)) : spfDomains, strictDkim ? dkimDomains.filter((d) => sameDomain(d.domain, from)) : dkimDomains);
-  return again || undefined;
+  return again ? { ...again, policy: normalized.policy } : undefined;
 }
 
 /**

@@ -13,6 +13,9 @@ test('the client and HELO name are read from the Received lines real MTAs write'
     ['Exim', 'from rdns.example.test ([192.0.2.77] helo=claimed.example.test) by mx.ours.test with esmtp (Exim 4.96) id 1kX', { address: '192.0.2.77', helo: 'claimed.example.test' }],
     ['Exim, no reverse DNS', 'from [192.0.2.78] (helo=bare.example.test) by mx.ours.test with smtp (Exim 4.96)', { address: '192.0.2.78', helo: 'bare.example.test' }],
     ['qmail', 'from unknown (HELO relay.example.test) (198.51.100.9) by mx.ours.test with SMTP; 7 Dec 2026', { address: '198.51.100.9', helo: 'relay.example.test' }],
+    ['qmail with ident', 'from unknown (HELO relay.example.test) (joe@198.51.100.9) by mx.ours.test with SMTP; 7 Dec 2026', { address: '198.51.100.9', helo: 'relay.example.test' }],
+    ['Exchange', 'from mail.example.test (198.51.100.33) by EXCH01.ours.test (10.0.0.5) with Microsoft SMTP Server (version=TLS1_2) id 15.20.1; Mon, 7 Dec 2026', { address: '198.51.100.33', helo: 'mail.example.test' }],
+    ['Exchange, EHLO an address literal', 'from [192.0.2.50] (198.51.100.34) by EXCH01.ours.test (10.0.0.5) with Microsoft SMTP Server id 15.20.1', { address: '198.51.100.34', helo: '[192.0.2.50]' }],
     ['IPv4-mapped', 'from a.example.test (a.example.test [::ffff:192.0.2.11]) by mx', { address: '192.0.2.11', helo: 'a.example.test' }],
     ['Postfix, HELO an address literal', 'from [10.9.9.9] (unknown [198.51.100.7]) by mx.ours.test (Postfix) with ESMTP id X', { address: '198.51.100.7', helo: '[10.9.9.9]' }],
     ['Postfix, HELO a forged public literal', 'from [192.0.2.77] (unknown [203.0.113.200]) by mx.ours.test (Postfix) with SMTP id X', { address: '203.0.113.200', helo: '[192.0.2.77]' }],
@@ -24,30 +27,34 @@ test('the client and HELO name are read from the Received lines real MTAs write'
 });
 
 const HOPS = [
-  'from localhost (localhost [127.0.0.1]) by mx.ours.test (Postfix) with ESMTP id AFTER',
-  'from mx.ours.test ([10.0.0.2]) by filter.ours.test with ESMTP id FILTER',
+  'from localhost (localhost [127.0.0.1]) by mx.ours.test (Postfix) with ESMTP id AFTER-FILTER',
   'from mail.example.test (mail.example.test [192.0.2.10]) by mx.ours.test (Postfix) with ESMTPS id OURS',
   'from laptop ([198.51.100.200]) by mail.example.test with ESMTP id THEIRS',
 ];
 
-test('the client is the one your own MTA recorded: header trusted_received − 1, past internal hops, never beyond', () => {
-  assert.deepEqual(clientFromReceived(HOPS, 1), { address: '192.0.2.10', helo: 'mail.example.test', hop: 2 }, 'a content filter re-injecting (loopback, private) is skipped');
-  assert.deepEqual(clientFromReceived(HOPS, 3), { address: '192.0.2.10', helo: 'mail.example.test', hop: 2 });
-  assert.deepEqual(clientFromReceived(HOPS, 4), { address: '198.51.100.200', helo: 'laptop', hop: 3 }, 'trusting their MTA too reads the hop below it');
+test('the client is the one your own MTA recorded: header trusted_received − 1, past loopback hops only, never into the sender\'s headers', () => {
+  assert.deepEqual(clientFromReceived(HOPS, 1), { address: '192.0.2.10', helo: 'mail.example.test', hop: 1 }, 'a content filter re-injecting on loopback: the header below is the site\'s own');
+  assert.deepEqual(clientFromReceived(HOPS, 2), { address: '192.0.2.10', helo: 'mail.example.test', hop: 1 });
+  assert.deepEqual(clientFromReceived(HOPS, 3), { address: '198.51.100.200', helo: 'laptop', hop: 2 }, 'trusting their MTA too reads the hop below it');
   assert.equal(clientFromReceived(HOPS, 0), undefined, 'with no header of ours, no Received line tells who connected to us');
-  assert.equal(clientFromReceived(HOPS.slice(0, 2), 1), undefined, 'only internal hops: an internal message has no public client');
+  const natted = ['from gateway (gateway [172.17.0.1]) by mx.ours.test (Postfix) with ESMTP id NAT', 'from forged.example (forged.example [192.0.2.10]) by gateway with SMTP id FORGED'];
+  assert.equal(clientFromReceived(natted, 1), undefined, 'a private address at the boundary (NAT, a container network): the line below is the sender\'s, not read');
+  assert.equal(clientFromReceived(['from mystery-relay by mx.ours.test with SMTP id Q', ...natted.slice(1)], 1), undefined, 'a line it cannot read gives no client either');
+  assert.equal(clientFromReceived(HOPS.slice(0, 1), 1), undefined, 'only loopback hops: no public client');
   assert.equal(clientFromReceived([], 1), undefined);
   const submission = ['from [198.51.100.20] (unknown [198.51.100.20]) (Authenticated sender: alice) by mx.ours.test (Postfix) with ESMTPSA id SUB'];
   assert.equal(clientFromReceived(submission, 1), undefined, 'an authenticated user is no mail server for SPF to judge');
   assert.equal(clientFromReceived(['from x ([198.51.100.21]) by mx.ours.test with ESMTPA id S'], 1), undefined);
 });
 
-test('the client given by the agent is never replaced; a HELO given is kept', () => {
+test('the client given by the agent is never replaced; a HELO given is kept; what is no address is nobody known', () => {
   const view = { headers: () => HOPS };
   const given = { clientAddress: '203.0.113.1', helo: 'given.test', message: new Uint8Array() };
   assert.equal(withClient(given, view, 1), given);
   assert.deepEqual(withClient({ helo: 'told.test' }, view, 1), { helo: 'told.test', clientAddress: '192.0.2.10' });
   assert.deepEqual(withClient({}, view, 1), { clientAddress: '192.0.2.10', helo: 'mail.example.test' });
+  assert.deepEqual(withClient({ clientAddress: '' }, view, 1), { clientAddress: '192.0.2.10', helo: 'mail.example.test' }, 'an empty CLIENT_ADDRESS');
+  assert.deepEqual(withClient({ clientAddress: '/run/postfix/milter.sock', helo: '' }, { headers: () => [] }, 1), { helo: '' }, 'a socket path, and nothing to read');
   assert.deepEqual(withClient({}, { headers: () => [] }, 1), {});
 });
 

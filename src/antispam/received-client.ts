@@ -14,7 +14,7 @@ export interface ReceivedClient {
 const MAX_HEADER_CHARS = 2000;
 /** A HELO name longer than a DNS name can be is no name (RFC 1035). */
 const MAX_NAME_CHARS = 255;
-/** Received headers looked at below the trust boundary for a public client (internal relays are skipped). */
+/** Loopback hops (the site's own host) looked past at most. */
 const MAX_HOPS = 10;
 
 /** The `from` clause: after `from`, before ` by ` (or ` with `/`;` when there is no `by`). */
@@ -43,11 +43,11 @@ export function parseReceivedFrom(header: string): { address?: string; helo?: st
 }
 
 /**
- * The recorded address: a bracketed one inside the comment (Postfix, Sendmail: `(RDNS [IP])`;
- * Exim: `([IP] helo=…)`) before one outside it (Exim without reverse DNS: `from [IP] (helo=…)`),
- * never the HELO argument (`helo=[IP]`, or Postfix's first word when the client said
- * `HELO [IP]`: that is what the client claimed, not where it connected from); qmail's bare
- * `(IP)` last.
+ * The recorded address, in this order: a bracketed one inside the comment (Postfix, Sendmail:
+ * `(RDNS [IP])`; Exim: `([IP] helo=…)`), a bare `(IP)` (qmail, Exchange), then a bracketed one
+ * outside it (Exim without reverse DNS: `from [IP] (helo=…)`). Never the HELO argument
+ * (`helo=[IP]`, or the first word when the client said `EHLO [IP]`, as Postfix and Exchange write
+ * it: that is what the client claimed, not where it connected from).
  */
 function withAddress(clause: string): { address?: string } {
   let inside: string | undefined;
@@ -61,18 +61,23 @@ function withAddress(clause: string): { address?: string } {
       else outside ??= token[1];
     }
   }
-  const bare = /\((?:IPv6:)?([0-9a-f:.]+)\)/i.exec(clause)?.[1];
-  const address = inside ?? outside ?? (bare !== undefined && isIP(bare) !== 0 ? bare : undefined);
+  // qmail writes `(IP)`, with ident `(user@IP)`; Exchange `(IP)` after whatever the client said in EHLO.
+  const bare = /\((?:[^()\s@]+@)?(?:IPv6:)?([0-9a-f:.]+)\)/i.exec(clause)?.[1];
+  const address = inside ?? (bare !== undefined && isIP(bare) !== 0 ? bare : undefined) ?? outside;
   return address ? { address: canonicalIp(address) } : {};
 }
 
 /**
  * For a message whose connecting client the agent does not know (`moat classify`, an MDA the MTA
- * gave no CLIENT_ADDRESS): the client as the site's last trusted MTA recorded it, read from the
- * `from` clause of Received header `trusted − 1` (0 = top; `[antispam] trusted_received` counts
- * the site's own headers), or below it past private and loopback hops (a content filter or an
- * internal relay re-injecting), like SpamAssassin's last untrusted relay. With `trusted = 0` no
- * header is the site's own, so the client is unknown.
+ * gave no CLIENT_ADDRESS): the client as the site's last trusted MTA recorded it, in the `from`
+ * clause of Received header `trusted − 1` (0 = top; `[antispam] trusted_received` counts the
+ * site's own headers), like SpamAssassin's last untrusted relay. Headers below it were written by
+ * whoever sent the message and are never read for this. One exception: a hop whose client was
+ * loopback (a content filter re-injecting, local LMTP) was made on the site's own host, so the
+ * header below it is the site's too and is read instead. Unknown (undefined) when that header
+ * records a private address (NAT, a container network, an internal relay: count it in
+ * trusted_received or give the MTA's client), none, an authenticated submission, or when
+ * `trusted = 0` (no header is the site's own).
  */
 export function clientFromReceived(received: readonly string[], trusted: number): ReceivedClient | undefined {
   if (trusted < 1) return undefined;
@@ -83,11 +88,14 @@ export function clientFromReceived(received: readonly string[], trusted: number)
     // the client is a user, not a mail server SPF could speak of.
     if (/\bwith (?:E?SMTPS?A|LMTPS?A)\b|\(Authenticated sender:/i.test(header.slice(0, MAX_HEADER_CHARS))) return undefined;
     const { address, helo } = parseReceivedFrom(header);
-    if (!address || !isPublic(address)) continue;
+    if (address !== undefined && isLoopback(address)) continue;
+    if (!address || !isPublic(address)) return undefined;
     return { address, hop, ...(helo ? { helo } : {}) };
   }
   return undefined;
 }
+
+const isLoopback = (ip: string) => /^127\./.test(ip) || ip === '::1';
 
 /**
  * The input the network checks see: as given when the agent knows the connecting client (the
@@ -95,10 +103,12 @@ export function clientFromReceived(received: readonly string[], trusted: number)
  * (clientFromReceived) and its HELO name unless one was given.
  */
 export function withClient<T extends { clientAddress?: string; helo?: string }>(input: T, view: { headers(name: string): string[] }, trusted: number): T {
-  if (input.clientAddress !== undefined) return input;
+  if (input.clientAddress !== undefined && isIP(input.clientAddress) !== 0) return input;
+  // No address, or something that is none ('' from an empty CLIENT_ADDRESS, a socket path): unknown.
+  const { clientAddress: _none, ...rest } = input;
   const found = clientFromReceived(view.headers('received'), trusted);
-  if (!found) return input;
-  return { ...input, clientAddress: found.address, ...(input.helo === undefined && found.helo ? { helo: found.helo } : {}) };
+  if (!found) return rest as T;
+  return { ...rest, clientAddress: found.address, ...(!input.helo && found.helo ? { helo: found.helo } : {}) } as T;
 }
 
 /** Bytes of a stored message searched for its Return-Path (delivery agents put it on top). */

@@ -20,11 +20,11 @@ opened for reading only (a state directory without one is not created: Bayes sta
 a warning says so). Network checks (SPF/DKIM/DMARC/ARC, DNS blocklists) run only with
 --network. A stored file has no SMTP session, so they take the connecting client from the
 Received header your own MTA wrote (header number [antispam] trusted_received, counted from
-the top, or the first public address below it: internal relays and content filters are
-skipped) and the envelope sender from the Return-Path, as SpamAssassin does; --client-ip,
---helo and --from say them instead. When no client is found, SPF is not checked and the
-verdict says so (AUTH_CLIENT_UNKNOWN): SPF is never judged for an address that did not send
-the message.
+the top; past it only when its client was loopback, i.e. your own host: a content filter
+re-injecting) and the envelope sender from the Return-Path, as SpamAssassin does; --client-ip,
+--helo and --from say them instead. When no client is found (a private address there: count
+internal relays in trusted_received), SPF is not checked and the verdict says so
+(AUTH_CLIENT_UNKNOWN): SPF is never judged for an address that did not send the message.
 
 A message that already passed Moat (a copy from a mailbox) is scored as Moat saw it: the
 header fields added after Moat, Moat's own X-Virus-Scanned, X-Moat-*, X-Spam-* and

@@ -52,6 +52,8 @@ const ZONES = [
     records: ['@ IN TXT "v=spf1 ip4:192.0.2.10 -all"', `sel1._domainkey IN TXT ${txt(SENDER_KEY.record)}`, '_dmarc IN TXT "v=DMARC1; p=reject; adkim=s; aspf=s"'],
   },
   { origin: 'relay.test', records: [`arc._domainkey IN TXT ${txt(RELAY_KEY.record)}`] },
+  // RFC 7489's tags in capitals and with spaces, as some publish them.
+  { origin: 'upper.test', records: [`sel1._domainkey IN TXT ${txt(SENDER_KEY.record)}`, '_dmarc IN TXT "v=DMARC1; p=REJECT; adkim = S"'] },
 ];
 
 type Results = { spf: string; dkim: string; dmarc: string; arc: string };
@@ -105,6 +107,7 @@ const CASES: Case[] = [
   },
   { name: 'DKIM of another domain: pass, not aligned: DMARC fails', ip: '192.0.2.99', helo: 'x.test', mailFrom: 'alice@example.test', from: 'alice@example.test', sign: ['partner.test', 'relaxed/relaxed'], expected: { spf: 'fail', dkim: 'pass', dmarc: 'fail', arc: 'none' } },
   { name: 'DKIM of the organizational domain for a subdomain sender: relaxed alignment passes', ip: '192.0.2.99', helo: 'x.test', mailFrom: 'news@news.example.test', from: 'news@news.example.test', sign: ['example.test', 'relaxed/relaxed'], expected: { spf: 'none', dkim: 'pass', dmarc: 'pass', arc: 'none' } },
+  { name: 'adkim = S (capital, spaced): still strict', ip: '192.0.2.99', helo: 'x.test', mailFrom: 'news@news.upper.test', from: 'news@news.upper.test', sign: ['upper.test', 'relaxed/relaxed'], expected: { spf: 'none', dkim: 'pass', dmarc: 'fail', arc: 'none' } },
   { name: 'adkim=s: the same signature does not align', ip: '192.0.2.99', helo: 'x.test', mailFrom: 'news@news.strict.test', from: 'news@news.strict.test', sign: ['strict.test', 'relaxed/relaxed'], expected: { spf: 'none', dkim: 'pass', dmarc: 'fail', arc: 'none' } },
   {
     name: 'a mailing list rewrote the body and sealed ARC: DKIM fails, ARC passes',
@@ -154,6 +157,7 @@ before(async () => {
   await writeFile(keyFile('example.test'), SENDER_KEY.pem);
   await writeFile(keyFile('partner.test'), PARTNER_KEY.pem);
   await writeFile(keyFile('strict.test'), SENDER_KEY.pem);
+  await writeFile(keyFile('upper.test'), SENDER_KEY.pem);
   await writeFile(keyFile('relay.test'), RELAY_KEY.pem);
 });
 after(async () => {
@@ -205,6 +209,14 @@ test('the verdict scores what the checks found: a forged From of a p=reject doma
     const score = Object.fromEntries(forged.symbols.map((s) => [s.name, s.score]));
     assert.equal(score.R_SPF_FAIL, 1.5);
     assert.equal(score.DMARC_POLICY_FAIL, 3.5, 'p=reject');
+    const upper = await scorer.check({ message: Buffer.from(unsigned('ceo@upper.test')), mailFrom: 'ceo@upper.test', rcptTo: ['bob@ours.test'], clientAddress: '203.0.113.66', helo: 'forger.example.net' });
+    assert.equal(upper.symbols.find((s) => s.name === 'DMARC_POLICY_FAIL')?.score, 3.5, 'p=REJECT weighs as p=reject');
+    // An MDA given an empty CLIENT_ADDRESS: not an address, so the client is read from the Received line the site's MTA wrote.
+    const received = 'Received: from forger.example.net (forger.example.net [203.0.113.66])\r\n\tby mx.ours.test (Postfix) with ESMTP id 9F;\r\n\tMon, 07 Dec 2026 10:00:01 +0000 (UTC)\r\n';
+    const emptyClient = await scorer.check({ message: Buffer.from(received + unsigned('ceo@example.test')), mailFrom: 'ceo@example.test', rcptTo: ['bob@ours.test'], clientAddress: '' });
+    const emptyScores = Object.fromEntries(emptyClient.symbols.map((s) => [s.name, s.score]));
+    assert.equal(emptyScores.R_SPF_FAIL, 1.5, JSON.stringify(emptyScores));
+    assert.equal(emptyScores.DMARC_POLICY_FAIL, 3.5);
     const signed = await scorer.check({ message: Buffer.from(build(CASES[9]!)), mailFrom: 'alice@example.test', rcptTo: ['bob@ours.test'], clientAddress: '192.0.2.10', helo: 'mail.example.test' });
     const names = signed.symbols.map((s) => s.name);
     for (const n of ['R_SPF_ALLOW', 'R_DKIM_ALLOW', 'DMARC_POLICY_ALLOW']) assert.ok(names.includes(n), `${n} in ${names.join(' ')}`);
