@@ -50,6 +50,11 @@ export interface RecipientOutcome {
   message?: MessageSource;
   /** Headers to add (milter adds them instead of replacing the body). */
   addHeaders: Array<{ name: string; value: string }>;
+  /**
+   * Header fields `message` no longer has (a sender's X-Spam-*, an Authentication-Results under
+   * Moat's name), each as the nth field of its name in the original, for a milter's CHGHEADER.
+   */
+  removeHeaders?: Array<{ name: string; index: number }>;
   /** Replacement Subject for milter-style agents when tagging; absent = unchanged. */
   subject?: string;
   /** True when the body was changed (cleaning, footer): milter must replace the body. */

@@ -10,6 +10,8 @@ export interface MilterGroup {
   action: FinalAction;
   reply?: { code: number; enhanced?: string; text: string };
   addHeaders: Array<{ name: string; value: string }>;
+  /** Fields of the MTA's copy to delete (the nth of its name), before anything is added. */
+  removeHeaders?: Array<{ name: string; index: number }>;
   subject?: string;
   bodyReplaced: boolean;
   /** Rewritten whole message (headers + body) when the body changed. */
@@ -45,6 +47,11 @@ function toCrlf(body: Buffer): Buffer {
 function editsFor(group: MilterGroup, o: MilterOutcomeOptions): Buffer[] {
   const out: Buffer[] = [];
   const value = (v: string) => (o.leadSpace ? ` ${v}` : v).replace(/\r?\n/g, '\r\n');
+  // Deleted first, each name from its last occurrence up, so neither Moat's own fields (added
+  // after) nor an earlier deletion shift the index of the next (CHGHEADER with an empty value).
+  if (group.removeHeaders?.length && o.actions & SMFIF.CHGHDRS) {
+    for (const h of [...group.removeHeaders].sort((a, b) => b.index - a.index)) out.push(headerPacket(SMFIR.CHGHEADER, h.name, '', h.index));
+  }
   if (o.actions & SMFIF.ADDHDRS) {
     group.addHeaders.forEach((h, i) => {
       out.push(o.headerPosition === 'top' ? headerPacket(SMFIR.INSHEADER, h.name, value(h.value), i) : headerPacket(SMFIR.ADDHEADER, h.name, value(h.value)));

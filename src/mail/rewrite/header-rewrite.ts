@@ -72,3 +72,36 @@ export function tagSubject(message: Uint8Array, tag: string): Buffer {
   pieces.push(buf.subarray(pos));
   return Buffer.concat(pieces);
 }
+
+/** A header field taken out: its name as written and which occurrence of that name it was (1 = first), as a milter's CHGHEADER counts. */
+export interface RemovedField {
+  name: string;
+  index: number;
+}
+
+/**
+ * Takes out the header fields `remove` selects (by name and unfolded value), with their folded
+ * lines; every other byte stays as it was. Says which ones went, counted per name (case-
+ * insensitive) in the message as given, so a milter can delete the same fields in the MTA's copy.
+ */
+export function removeFields(message: Uint8Array, remove: (name: string, value: string) => boolean): { message: Buffer; removed: RemovedField[] } {
+  const buf = asBuffer(message);
+  const hb = readHeaderBlock(buf, topOfHeaders(buf), buf.length, DEFAULT_LIMITS.maxHeaderBytes);
+  const seen = new Map<string, number>();
+  const removed: RemovedField[] = [];
+  const keep: Buffer[] = [];
+  let pos = 0;
+  for (const field of hb.fields) {
+    const key = field.name.toLowerCase();
+    const index = (seen.get(key) ?? 0) + 1;
+    seen.set(key, index);
+    if (!remove(field.name, field.value)) continue;
+    const at = field.raw.byteOffset - buf.byteOffset;
+    keep.push(buf.subarray(pos, at));
+    pos = at + field.raw.length;
+    removed.push({ name: field.name, index });
+  }
+  if (removed.length === 0) return { message: buf, removed };
+  keep.push(buf.subarray(pos));
+  return { message: Buffer.concat(keep), removed };
+}
