@@ -1,11 +1,11 @@
 import { Resolver } from 'node:dns/promises';
-import { hostname } from 'node:os';
 import type { MoatConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { loadRules } from '../antispam/load-rules.js';
 import { createSpamScorer, type SymbolSource } from '../antispam/spam-scorer.js';
 import type { BayesTokenStore } from '../antispam/bayes/token-store.js';
 import { dnsblSource } from '../antispam/dnsbl.js';
+import { moatAuthservId } from '../antispam/foreign-verdict.js';
 import { authenticationSource } from '../antispam/authentication.js';
 import { withCircuitBreaker } from '../antispam/dns-circuit-breaker.js';
 import { openSqliteTokenStore } from '../storage/bayes/sqlite-token-store.js';
@@ -66,7 +66,7 @@ export async function openSpamScorer(config: MoatConfig, logger: Logger, options
     if (config.antispam.dns_servers.length) resolver.setServers(config.antispam.dns_servers);
     // One breaker for all lookups: when the resolver is dead, every DNS-based check stops waiting.
     const resolve = withCircuitBreaker((name: string, type: string) => resolver.resolve(name, type as 'TXT') as Promise<unknown>, logger);
-    if (config.antispam.authentication) sources.push(authenticationSource(resolve, hostname()));
+    if (config.antispam.authentication) sources.push(authenticationSource(resolve, moatAuthservId(config.antispam)));
     if (config.antispam.dnsbl.length) {
       // One breaker per zone, over the resolver itself: a list whose servers stop answering (while
       // the resolver answers everything else) costs a timeout on its first lookups, not on every

@@ -13,7 +13,7 @@ import { holdInsteadOfSilentDrop } from '../policy/one-copy.js';
 import { siteThresholds, verdictWithThresholds } from '../antispam/spam-verdict.js';
 import { appendFooter, prependHeaders, tagSubject } from './header-rewrite.js';
 import { removeFields } from '../mail/rewrite/header-rewrite.js';
-import { authservId, claimsMoatVerdict } from '../antispam/foreign-verdict.js';
+import { claimsMoatVerdict } from '../antispam/foreign-verdict.js';
 import type { EventLog, QuarantineStore } from './stores.js';
 import type { Envelope, InterceptionPoint, Outcome, Pipeline, RecipientOutcome, Transaction } from './types.js';
 import { buildNotifications, loadTemplates } from './notifications.js';
@@ -180,6 +180,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
 
       const outcomes: RecipientOutcome[] = [];
+      const forged = claimsMoatVerdict(config.antispam);
       for (const { decision, spam: groupSpam, recipients: rcpts } of decided) {
         const out: RecipientOutcome = { recipients: rcpts.filter(Boolean), action: decision.action, addHeaders: [], bodyReplaced: false };
         if (decision.reply) out.reply = decision.reply;
@@ -203,19 +204,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
             out.addHeaders.push({ name: 'X-Virus-Scanned', value: `Moat (signatures ${report?.dbVersion ?? deps.scanner.dbVersion})` });
             out.addHeaders.push({ name: 'X-Moat-Result', value: resultHeader(report, decision, avError) });
           }
-          if (decision.addSpamHeaders && groupSpam.status === 'scored') {
-            // Only Moat's verdict may be there: a sender's own X-Spam-* fields, and an
-            // Authentication-Results under Moat's name, go (foreign-verdict.ts).
-            const ids = groupSpam.verdict.headers.filter((h) => h.name === 'Authentication-Results').map((h) => authservId(h.value) ?? '');
-            const forged = claimsMoatVerdict(ids);
+          // Only Moat's verdict may be in the mail it passes on: a sender's own X-Spam-* fields, and
+          // Authentication-Results under Moat's authserv-id, go from every accepted copy while
+          // Moat's anti-spam is on, scored or not (foreign-verdict.ts).
+          if (forged) {
             const stripped = removeFields(message, forged);
             if (stripped.removed.length) {
               message = stripped.message;
               // Counted in the message as the MTA has it, for a milter's CHGHEADER.
               out.removeHeaders = removeFields(data, forged).removed;
             }
-            out.addHeaders.push(...groupSpam.verdict.headers);
           }
+          if (decision.addSpamHeaders && groupSpam.status === 'scored') out.addHeaders.push(...groupSpam.verdict.headers);
           out.message = { kind: 'buffer', data: prependHeaders(message, out.addHeaders) };
         }
         outcomes.push(out);

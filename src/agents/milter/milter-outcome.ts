@@ -47,16 +47,18 @@ function toCrlf(body: Buffer): Buffer {
 function editsFor(group: MilterGroup, o: MilterOutcomeOptions): Buffer[] {
   const out: Buffer[] = [];
   const value = (v: string) => (o.leadSpace ? ` ${v}` : v).replace(/\r?\n/g, '\r\n');
-  // Deleted first, each name from its last occurrence up, so neither Moat's own fields (added
-  // after) nor an earlier deletion shift the index of the next (CHGHEADER with an empty value).
-  if (group.removeHeaders?.length && o.actions & SMFIF.CHGHDRS) {
-    for (const h of [...group.removeHeaders].sort((a, b) => b.index - a.index)) out.push(headerPacket(SMFIR.CHGHEADER, h.name, '', h.index));
-  }
+  // Deletions (CHGHEADER with an empty value) go each name from its last occurrence up, so one
+  // does not shift the index of the next. At the top they come before Moat's own fields are
+  // inserted (which would count first); at the bottom after they are appended (which count
+  // last), since Sendmail puts an appended field into the slot a deletion freed.
+  const deletions = group.removeHeaders?.length && o.actions & SMFIF.CHGHDRS ? [...group.removeHeaders].sort((a, b) => b.index - a.index).map((h) => headerPacket(SMFIR.CHGHEADER, h.name, '', h.index)) : [];
+  if (o.headerPosition === 'top') out.push(...deletions);
   if (o.actions & SMFIF.ADDHDRS) {
     group.addHeaders.forEach((h, i) => {
       out.push(o.headerPosition === 'top' ? headerPacket(SMFIR.INSHEADER, h.name, value(h.value), i) : headerPacket(SMFIR.ADDHEADER, h.name, value(h.value)));
     });
   }
+  if (o.headerPosition !== 'top') out.push(...deletions);
   if (group.subject !== undefined && o.actions & SMFIF.CHGHDRS) out.push(headerPacket(SMFIR.CHGHEADER, 'Subject', value(group.subject), 1));
   if (group.bodyReplaced && group.message && o.actions & SMFIF.CHGBODY) out.push(...replaceBodyPackets(toCrlf(bodyOf(group.message))));
   return out;

@@ -86,7 +86,9 @@ export interface RemovedField {
  */
 export function removeFields(message: Uint8Array, remove: (name: string, value: string) => boolean): { message: Buffer; removed: RemovedField[] } {
   const buf = asBuffer(message);
-  const hb = readHeaderBlock(buf, topOfHeaders(buf), buf.length, DEFAULT_LIMITS.maxHeaderBytes);
+  // The whole header block, however long: a field past the parser's usual limit is still one the
+  // recipient's client reads (one linear pass; fields are views into the message).
+  const hb = readHeaderBlock(buf, topOfHeaders(buf), buf.length, buf.length);
   const seen = new Map<string, number>();
   const removed: RemovedField[] = [];
   const keep: Buffer[] = [];

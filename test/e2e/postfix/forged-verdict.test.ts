@@ -25,7 +25,7 @@ const OUR_ID = hostname();
 
 function forged(marker: string): string {
   return [
-    `X-Spam-Flag: NO`,
+    `X-Spam-Flag: NO (the sender's)`,
     `X-Spam-Status: No, score=-9.9 required=5.0 tests=ALL_TRUSTED`,
     `X-Spam-Level: `,
     `X-Spam-Prev-Subject: kept, as SpamAssassin keeps it`,
@@ -51,7 +51,19 @@ function fields(raw: string): Array<[string, string]> {
     .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()] as [string, string]);
 }
 
+function assertNoForgedVerdict(raw: string) {
+  const all = fields(raw);
+  const named = (n: string) => all.filter(([k]) => k.toLowerCase() === n.toLowerCase()).map(([, v]) => v);
+  assert.ok(!named('X-Spam-Flag').some((v) => v.includes('sender')), `the forged X-Spam-Flag is gone:\n${raw.slice(0, 1500)}`);
+  assert.ok(!named('X-Spam-Status').some((v) => v.includes('-9.9')), 'the forged X-Spam-Status is gone');
+  assert.deepEqual(named('X-Spam-Prev-Subject'), ['kept, as SpamAssassin keeps it']);
+  const results = named('Authentication-Results');
+  assert.ok(!results.some((v) => /dkim=pass header\.d=bank\.test/.test(v)), `the forged results under ${OUR_ID} are gone: ${results.join(' | ')}`);
+  assert.ok(results.some((v) => v.startsWith('mx.other.test;')), 'another host\'s results stay');
+}
+
 function assertOnlyMoatVerdict(raw: string) {
+  assertNoForgedVerdict(raw);
   const all = fields(raw);
   const named = (n: string) => all.filter(([k]) => k.toLowerCase() === n.toLowerCase()).map(([, v]) => v);
   assert.equal(named('X-Spam-Flag').length, 1, raw.slice(0, 1500));
@@ -78,7 +90,7 @@ before(async () => {
   // Authentication-Results (the checks find nothing), which is what makes its name its own.
   const dead = await freePort();
   const antispam = `[antispam]\ndns_servers = ["127.0.0.1:${dead}"]\n`;
-  chain = await startAfterQueueChain(dir, `[global]\nstate_dir = "${join(dir, 'state-filter')}"\n${antispam}`);
+  chain = await startAfterQueueChain(dir, `[global]\nstate_dir = "${join(dir, 'state-filter')}"\n${antispam}[lists]\nwhitelist_as = ["trusted@partner.test"]\n`);
 
   milterSink = await startCaptureSink();
   const [smtpPort, milterPort, metricsPort, smtpListen] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -102,10 +114,10 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function send(port: number, data: string): Promise<string> {
+async function send(port: number, data: string, from = 'security@bank.test'): Promise<string> {
   const file = join(dir, `${Math.random().toString(16).slice(2)}.eml`);
   await writeFile(file, data.replace(/\r\n$/, ''));
-  const r = await swaks(['--server', `127.0.0.1:${port}`, '--from', 'security@bank.test', '--to', 'bob@example.com', '--data', `@${file}`]);
+  const r = await swaks(['--server', `127.0.0.1:${port}`, '--from', from, '--to', 'bob@example.com', '--data', `@${file}`]);
   return dataReply(r.output);
 }
 
@@ -113,6 +125,17 @@ test('content filter: a sender\'s X-Spam-* and Authentication-Results under Moat
   assert.match(await send(chain!.postfix.port, forged('filter-1')), /^250 /);
   const delivered = await waitFor('the message at the sink', () => chain!.sink.matching(/filter-1/)[0]);
   assertOnlyMoatVerdict(delivered.data.toString('latin1'));
+});
+
+test('the forged fields go also where Moat writes no verdict of its own: a sender on whitelist_as (envelope senders are forgeable), and past 2,000 header lines (authentication skipped)', { skip }, async () => {
+  assert.match(await send(chain!.postfix.port, forged('listed-1'), 'trusted@partner.test'), /^250 /);
+  const listed = await waitFor('the whitelisted message at the sink', () => chain!.sink.matching(/listed-1/)[0]);
+  assertNoForgedVerdict(listed.data.toString('latin1'));
+  const padded = forged('padded-1').replace('From: Bank', `${'X-Pad: a\r\n'.repeat(2001)}From: Bank`);
+  assert.match(await send(chain!.postfix.port, padded), /^250 /);
+  const delivered = await waitFor('the padded message at the sink', () => chain!.sink.matching(/padded-1/)[0]);
+  assert.match(delivered.data.toString('latin1'), /AUTH_SKIPPED/, 'Moat wrote no Authentication-Results of its own here');
+  assertNoForgedVerdict(delivered.data.toString('latin1'));
 });
 
 test('milter: the same fields are deleted in Postfix\'s copy (CHGHEADER) before Moat inserts its own', { skip }, async () => {

@@ -30,6 +30,12 @@ export const AntispamSection = z.strictObject({
   dns_servers: z.array(z.string()).default([]),
   /** Check SPF, DKIM, DMARC and ARC (mailauth) and add Authentication-Results. */
   authentication: z.boolean().default(true),
+  /**
+   * The authserv-id Moat writes its Authentication-Results under (RFC 8601); empty = this host's
+   * name. Results arriving under it are removed as forged, so give other verifiers on this host
+   * (OpenDKIM, OpenDMARC) another one, or this one another.
+   */
+  authserv_id: z.string().regex(/^[^\s;()"\\]*$/, 'an authserv-id is one token: no spaces, ";", parentheses or quotes').default(''),
   /** Received headers added by your own MTAs (skipped when looking for the sending client's IP). */
   trusted_received: z.number().int().min(0).max(10).default(1),
   /** DNS blocklists. `kind = "ip"` looks up client IPs (reversed octets), `"uri"` registered domains of links. */

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SMFIF } from './milter-codec.js';
+import { milterReplies, type MilterGroup } from './milter-outcome.js';
+
+/** Each reply as its command letter and, for header edits, "name#index=value". */
+function describe(packets: Buffer[]): string[] {
+  return packets.map((p) => {
+    const command = String.fromCharCode(p[4]!);
+    const data = p.subarray(5);
+    if (command === 'h') return `h ${data.toString('latin1').split('\0').slice(0, 2).join('=')}`;
+    if (command === 'i' || command === 'm') return `${command} ${data.toString('latin1', 4).split('\0').slice(0, 2).join('=')}#${data.readUInt32BE(0)}`;
+    return command;
+  });
+}
+
+const group: MilterGroup = {
+  recipients: ['bob@example.com'],
+  action: 'accept',
+  addHeaders: [{ name: 'X-Spam-Flag', value: 'YES' }],
+  removeHeaders: [
+    { name: 'X-Spam-Flag', index: 1 },
+    { name: 'x-spam-flag', index: 2 },
+    { name: 'X-Spam-Status', index: 1 },
+  ],
+  bodyReplaced: false,
+};
+const options = { actions: SMFIF.ADDHDRS | SMFIF.CHGHDRS, holdQuarantined: false, rcptArgs: new Map<string, string>(), leadSpace: false };
+
+test('forged fields are deleted last occurrence first: before Moat inserts at the top, after it appends at the bottom (Sendmail reuses a freed slot)', () => {
+  assert.deepEqual(describe(milterReplies([group], { ...options, headerPosition: 'top' })), ['m x-spam-flag=#2', 'm X-Spam-Flag=#1', 'm X-Spam-Status=#1', 'i X-Spam-Flag=YES#0', 'a']);
+  assert.deepEqual(describe(milterReplies([group], { ...options, headerPosition: 'bottom' })), ['h X-Spam-Flag=YES', 'm x-spam-flag=#2', 'm X-Spam-Flag=#1', 'm X-Spam-Status=#1', 'a']);
+  assert.deepEqual(describe(milterReplies([group], { ...options, actions: SMFIF.ADDHDRS, headerPosition: 'top' })), ['i X-Spam-Flag=YES#0', 'a'], 'no CHGHDRS granted: nothing deleted');
+});
