@@ -10,6 +10,8 @@ import { createQuarantineService } from './quarantine-service.js';
 import { smtpDeliver } from './smtp-deliver.js';
 import { silentLogger } from '../core/logger.js';
 import { isMoatError } from '../core/errors.js';
+import { claimsMoatVerdict } from '../antispam/foreign-verdict.js';
+import { removeFields } from '../mail/rewrite/header-rewrite.js';
 
 async function sink(refuse: () => boolean) {
   const received: Array<{ from: string; to: string[]; data: string }> = [];
@@ -113,6 +115,30 @@ test('release as ham with the Bayes store down: the message is released once, an
     assert.equal(store.quarantine.get(id)!.status, 'released');
     assert.equal((await service.release(id, { asHam: true })).status, 'already', 'not sent twice');
     assert.deepEqual(delivered, [['b@x']]);
+  } finally {
+    store.close();
+  }
+});
+
+test('a released message leaves as Moat passes mail on (the sender\'s forged verdict fields removed); learning as ham takes the stored original', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-q-'));
+  const store = openSqliteStore(dir);
+  try {
+    const delivered: string[] = [];
+    const learned: string[] = [];
+    const forged = claimsMoatVerdict({ enabled: true, authentication: true, authserv_id: 'mx.ours.test' })!;
+    const service = createQuarantineService({
+      store: store.quarantine,
+      deliver: async (_envelope, message) => void delivered.push(message.toString()),
+      logger: silentLogger(),
+      spamScorer: { check: async () => { throw new Error('not used'); }, learn: async (m) => void learned.push(Buffer.from(m).toString()) },
+      passedOn: (original) => removeFields(original, forged).message,
+    });
+    const original = 'X-Spam-Flag: NO\r\nAuthentication-Results: mx.ours.test; dkim=pass\r\nSubject: held\r\n\r\nhi\r\n';
+    const id = await store.quarantine.put({ transactionId: 't', envelope: { mailFrom: 'a@x', rcptTo: ['b@x'] }, client: {}, reason: 'spam', detections: [], recipients: ['b@x'] }, Buffer.from(original), new Date());
+    await service.release(id, { asHam: true });
+    assert.deepEqual(delivered, ['Subject: held\r\n\r\nhi\r\n']);
+    assert.deepEqual(learned, [original]);
   } finally {
     store.close();
   }

@@ -17,7 +17,15 @@ export type ReleaseResult =
  * failed delivery puts the entry back to held for a retry. (If the process dies between delivery
  * and the final mark, the entry stays `releasing` and is not re-sent automatically: at most once.)
  */
-export function createQuarantineService(deps: { store: QuarantineStore; deliver: Deliver; spamScorer?: SpamScorer; logger: Logger; now?: () => Date }) {
+export function createQuarantineService(deps: {
+  store: QuarantineStore;
+  deliver: Deliver;
+  spamScorer?: SpamScorer;
+  logger: Logger;
+  now?: () => Date;
+  /** The stored original as Moat passes mail on (a sender's forged verdict fields removed); learning uses the original. */
+  passedOn?: (original: Buffer) => Buffer;
+}) {
   const now = deps.now ?? (() => new Date());
   const require = (id: string): QuarantineEntry => {
     const entry = deps.store.get(id);
@@ -34,7 +42,7 @@ export function createQuarantineService(deps: { store: QuarantineStore; deliver:
       let message: Buffer;
       try {
         message = await deps.store.readMessage(id);
-        await deps.deliver({ mailFrom: entry.envelope.mailFrom, rcptTo: recipients }, message);
+        await deps.deliver({ mailFrom: entry.envelope.mailFrom, rcptTo: recipients }, deps.passedOn ? deps.passedOn(message) : message);
         deps.store.finishRelease(id, recipients, now());
         deps.logger.info({ quarantineId: id, recipients }, 'quarantined message released');
       } catch (err) {

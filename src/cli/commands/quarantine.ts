@@ -3,6 +3,8 @@ import type { CliCommand } from '../context.js';
 import { openSqliteStore } from '../../storage/sqlite/sqlite-store.js';
 import { createQuarantineService } from '../../pipeline/quarantine-service.js';
 import { smtpDeliver } from '../../pipeline/smtp-deliver.js';
+import { claimsMoatVerdict } from '../../antispam/foreign-verdict.js';
+import { removeFields } from '../../mail/rewrite/header-rewrite.js';
 import { COMMAND_LOCK_WAIT_MS } from '../../storage/bayes/sqlite-token-store.js';
 import { openSpamScorer } from '../../daemon/spam-scorer-factory.js';
 
@@ -45,7 +47,10 @@ export const quarantineCommand: CliCommand = {
     const logger = ctx.createLogger('warn');
     // Releasing as not-spam teaches Bayes: open the same token store the daemon uses.
     const spam = values['as-ham'] ? await openSpamScorer(config, logger, { network: false, lockWaitMs: COMMAND_LOCK_WAIT_MS }) : undefined;
-    const service = createQuarantineService({ store: store.quarantine, deliver: smtpDeliver(config.quarantine.release_host, config.quarantine.release_port), logger, spamScorer: spam?.scorer });
+    // A released message leaves Moat like any other: without a sender's own verdict fields.
+    const forged = claimsMoatVerdict(config.antispam);
+    const passedOn = (original: Buffer) => (forged ? removeFields(original, forged).message : original);
+    const service = createQuarantineService({ store: store.quarantine, deliver: smtpDeliver(config.quarantine.release_host, config.quarantine.release_port), logger, spamScorer: spam?.scorer, passedOn });
     try {
       switch (sub) {
         case 'list': {
