@@ -27,8 +27,9 @@ const group: MilterGroup = {
 };
 const options = { actions: SMFIF.ADDHDRS | SMFIF.CHGHDRS, holdQuarantined: false, rcptArgs: new Map<string, string>(), leadSpace: false };
 
-test('forged fields are deleted last occurrence first: before Moat inserts at the top, after it appends at the bottom (Sendmail reuses a freed slot)', () => {
+test('forged fields are deleted last occurrence first, before Moat\'s own go in; at the bottom those are inserted past the end, not added (Sendmail\'s ADDHEADER fills a freed slot)', () => {
   assert.deepEqual(describe(milterReplies([group], { ...options, headerPosition: 'top' })), ['m x-spam-flag=#2', 'm X-Spam-Flag=#1', 'm X-Spam-Status=#1', 'i X-Spam-Flag=YES#0', 'a']);
-  assert.deepEqual(describe(milterReplies([group], { ...options, headerPosition: 'bottom' })), ['h X-Spam-Flag=YES', 'm x-spam-flag=#2', 'm X-Spam-Flag=#1', 'm X-Spam-Status=#1', 'a']);
+  assert.deepEqual(describe(milterReplies([group], { ...options, headerPosition: 'bottom' })), ['m x-spam-flag=#2', 'm X-Spam-Flag=#1', 'm X-Spam-Status=#1', 'i X-Spam-Flag=YES#2147483647', 'a']);
+  assert.deepEqual(describe(milterReplies([{ ...group, removeHeaders: [] }], { ...options, headerPosition: 'bottom' })), ['h X-Spam-Flag=YES', 'a'], 'nothing deleted: appended as before');
   assert.deepEqual(describe(milterReplies([group], { ...options, actions: SMFIF.ADDHDRS, headerPosition: 'top' })), ['i X-Spam-Flag=YES#0', 'a'], 'no CHGHDRS granted: nothing deleted');
 });

@@ -44,21 +44,26 @@ function toCrlf(body: Buffer): Buffer {
   return Buffer.from(body.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
 }
 
+/** An INSHEADER index past any header count: the field goes at the end (libmilter: an index beyond the headers appends). */
+const APPEND_INDEX = 0x7fffffff;
+
 function editsFor(group: MilterGroup, o: MilterOutcomeOptions): Buffer[] {
   const out: Buffer[] = [];
   const value = (v: string) => (o.leadSpace ? ` ${v}` : v).replace(/\r?\n/g, '\r\n');
-  // Deletions (CHGHEADER with an empty value) go each name from its last occurrence up, so one
-  // does not shift the index of the next. At the top they come before Moat's own fields are
-  // inserted (which would count first); at the bottom after they are appended (which count
-  // last), since Sendmail puts an appended field into the slot a deletion freed.
-  const deletions = group.removeHeaders?.length && o.actions & SMFIF.CHGHDRS ? [...group.removeHeaders].sort((a, b) => b.index - a.index).map((h) => headerPacket(SMFIR.CHGHEADER, h.name, '', h.index)) : [];
-  if (o.headerPosition === 'top') out.push(...deletions);
+  // Deletions (CHGHEADER with an empty value) come first, each name from its last occurrence
+  // up, so neither Moat's own fields nor one deletion shift the index of the next.
+  if (group.removeHeaders?.length && o.actions & SMFIF.CHGHDRS) {
+    for (const h of [...group.removeHeaders].sort((a, b) => b.index - a.index)) out.push(headerPacket(SMFIR.CHGHEADER, h.name, '', h.index));
+  }
+  // At the bottom with deletions made, Moat's fields are inserted past the last one (INSHEADER
+  // beyond the count appends) rather than added: Sendmail's ADDHEADER fills the slot of a deleted
+  // field of the same name, which scattered Moat's fields among the sender's.
+  const append = (h: { name: string; value: string }) => (group.removeHeaders?.length ? headerPacket(SMFIR.INSHEADER, h.name, value(h.value), APPEND_INDEX) : headerPacket(SMFIR.ADDHEADER, h.name, value(h.value)));
   if (o.actions & SMFIF.ADDHDRS) {
     group.addHeaders.forEach((h, i) => {
-      out.push(o.headerPosition === 'top' ? headerPacket(SMFIR.INSHEADER, h.name, value(h.value), i) : headerPacket(SMFIR.ADDHEADER, h.name, value(h.value)));
+      out.push(o.headerPosition === 'top' ? headerPacket(SMFIR.INSHEADER, h.name, value(h.value), i) : append(h));
     });
   }
-  if (o.headerPosition !== 'top') out.push(...deletions);
   if (group.subject !== undefined && o.actions & SMFIF.CHGHDRS) out.push(headerPacket(SMFIR.CHGHEADER, 'Subject', value(group.subject), 1));
   if (group.bodyReplaced && group.message && o.actions & SMFIF.CHGBODY) out.push(...replaceBodyPackets(toCrlf(bodyOf(group.message))));
   return out;

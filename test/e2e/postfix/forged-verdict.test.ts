@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAfterQueueChain, type AfterQueueChain } from '../harness/after-queue-chain.js';
@@ -10,6 +10,7 @@ import { startMoatDaemon, type MoatDaemon } from '../harness/moat-daemon.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import { startPostfix, type PostfixInstance } from '../harness/postfix-instance.js';
 import { dataReply, swaks } from '../harness/swaks.js';
+import { sendmailAvailable, startSendmail, type SendmailInstance } from '../harness-agents/sendmail.js';
 
 /**
  * A message that arrives with its own spam verdict — X-Spam-Flag: NO, a low X-Spam-Status, an
@@ -81,6 +82,8 @@ let chain: AfterQueueChain | undefined;
 let milterPostfix: PostfixInstance | undefined;
 let milterSink: CaptureSink | undefined;
 let milterMoat: MoatDaemon | undefined;
+let bottomMoat: MoatDaemon | undefined;
+let sendmail: SendmailInstance | undefined;
 
 before(async () => {
   if (skip) return;
@@ -99,6 +102,18 @@ before(async () => {
     waitPort: milterPort,
     toml: `[global]\nstate_dir = "${join(dir, 'state-milter')}"\n[local]\nenabled = false\n[smtp]\nlisten_port = ${smtpListen}\n[daemon]\nmetrics_listen = "127.0.0.1:${metricsPort}"\n[milter]\nenabled = true\ntcp_port = ${milterPort}\n${antispam}`,
   });
+  if (sendmailAvailable()) {
+    // Sendmail behind a Moat milter that appends its fields: Sendmail reuses a deleted field's slot.
+    const [bottomPort, bottomMetrics, bottomSmtp] = [await freePort(), await freePort(), await freePort()];
+    const bottomDir = join(dir, 'bottom');
+    await mkdir(bottomDir);
+    bottomMoat = await startMoatDaemon({
+      dir: bottomDir,
+      waitPort: bottomPort,
+      toml: `[global]\nstate_dir = "${join(bottomDir, 'state')}"\n[local]\nenabled = false\n[smtp]\nlisten_port = ${bottomSmtp}\n[daemon]\nmetrics_listen = "127.0.0.1:${bottomMetrics}"\n[milter]\nenabled = true\ntcp_port = ${bottomPort}\nheader_position = "bottom"\n${antispam}`,
+    });
+    sendmail = await startSendmail({ dir: join(dir, 'sendmail'), port: await freePort(), milter: `inet:${bottomPort}@127.0.0.1` });
+  }
   milterPostfix = await startPostfix({
     dir: join(dir, 'postfix-milter'),
     port: smtpPort,
@@ -111,13 +126,15 @@ after(async () => {
   await milterMoat?.stop();
   await milterPostfix?.stop();
   await milterSink?.close();
+  await sendmail?.stop();
+  await bottomMoat?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function send(port: number, data: string, from = 'security@bank.test'): Promise<string> {
+async function send(port: number, data: string, from = 'security@bank.test', to = 'bob@example.com'): Promise<string> {
   const file = join(dir, `${Math.random().toString(16).slice(2)}.eml`);
   await writeFile(file, data.replace(/\r\n$/, ''));
-  const r = await swaks(['--server', `127.0.0.1:${port}`, '--from', from, '--to', 'bob@example.com', '--data', `@${file}`]);
+  const r = await swaks(['--server', `127.0.0.1:${port}`, '--from', from, '--to', to, '--data', `@${file}`]);
   return dataReply(r.output);
 }
 
@@ -142,4 +159,19 @@ test('milter: the same fields are deleted in Postfix\'s copy (CHGHEADER) before 
   assert.match(await send(milterPostfix!.port, forged('milter-1')), /^250 /);
   const delivered = await waitFor('the message at the sink', () => milterSink!.matching(/milter-1/)[0]);
   assertOnlyMoatVerdict(delivered.data.toString('latin1'));
+});
+
+test('Sendmail, Moat appending at the bottom: the forged fields go and Moat\'s own end the header block, together', { skip: skip || (!sendmailAvailable() && 'private Sendmail not extracted') }, async () => {
+  assert.match(await send(sendmail!.port, forged('sendmail-1'), 'security@bank.test', 'root@localhost'), /^250 /);
+  const qf = await waitFor('the queued message', async () => (await sendmail!.queuedHeaders()).find((q) => q.includes('sendmail-1')));
+  // qf header lines: "H" and optional ?flags?, then the field; continuation lines start with a blank.
+  const raw = qf
+    .split('\n')
+    .filter((l, i, all) => l.startsWith('H') || (/^[ \t]/.test(l) && all.slice(0, i).reverse().find((p) => !/^[ \t]/.test(p))?.startsWith('H')))
+    .map((l) => l.replace(/^H(\?[^?]*\?)?/, ''))
+    .join('\r\n');
+  assertOnlyMoatVerdict(`${raw}\r\n\r\n`);
+  const names = fields(`${raw}\r\n\r\n`).map(([n]) => n);
+  const run = names.slice(names.indexOf('X-Virus-Scanned'));
+  assert.deepEqual(new Set(run), new Set(['X-Virus-Scanned', 'X-Moat-Result', 'X-Spam-Flag', 'X-Spam-Status', 'X-Spam-Level', 'Authentication-Results']), `Moat's fields together at the end: ${names.join(', ')}`);
 });
