@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { checkAuthentication, type DnsResolve } from './mail-authentication.js';
 import type { SymbolSource } from './spam-scorer.js';
 import type { SpamSymbol } from './types.js';
@@ -54,9 +53,8 @@ export function authenticationSource(resolver: DnsResolve, mtaName: string): Sym
     if (lines > MAX_AUTH_HEADER_LINES) {
       return { symbols: [{ name: 'AUTH_SKIPPED', score: 0, description: `More than ${MAX_AUTH_HEADER_LINES} header lines: SPF, DKIM, DMARC and ARC not checked` }] };
     }
-    // Only an address is a client SPF can judge: '' (an MDA given an empty CLIENT_ADDRESS), a
-    // milter's socket path or "unknown" is nobody known.
-    const ip = input.clientAddress !== undefined && isIP(input.clientAddress) !== 0 ? input.clientAddress : undefined;
+    // The scorer has made the client an address or left it out (withClient, received-client.ts).
+    const ip = input.clientAddress;
     const res = await checkAuthentication(Buffer.from(input.message), { ...(ip !== undefined ? { ip } : {}), ...(input.helo ? { helo: input.helo } : {}), sender: input.mailFrom }, resolver, mtaName);
     const symbols: SpamSymbol[] = [];
     const push = (s: SpamSymbol | undefined) => s && symbols.push(s);

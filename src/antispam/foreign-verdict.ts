@@ -60,6 +60,5 @@ export function authservId(value: string): string | undefined {
     }
     return undefined;
   }
-  const token = /^[^\s;()"]+/.exec(value.slice(i, i + 512))?.[0];
-  return token;
+  return /^[^\s;()"]+/.exec(value.slice(i))?.[0];
 }

@@ -30,7 +30,7 @@ interface DmarcOutcome {
  */
 export function dmarcTags(record: string): Map<string, string> {
   const tags = new Map<string, string>();
-  for (const part of record.slice(0, 2048).split(';')) {
+  for (const part of record.split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0) tags.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim().toLowerCase());
   }
@@ -54,7 +54,8 @@ export interface AuthenticationClient {
   sender: string;
 }
 
-const sameDomain = (a: string | undefined, b: string) => !!a && domainToASCII(a.toLowerCase().replace(/\.$/, '')) === b;
+/** A domain as DMARC compares them: lower case, no final dot, IDN in its ASCII form. */
+const comparable = (domain: string) => domainToASCII(domain.toLowerCase().trim().replace(/\.$/, ''));
 
 /**
  * DMARC through mailauth, with strict alignment enforced and the policy read as RFC 7489 writes
@@ -68,8 +69,15 @@ const sameDomain = (a: string | undefined, b: string) => !!a && domainToASCII(a.
  */
 async function dmarcWithStrictAlignment(headerFrom: string[], spfDomains: string[], dkimRows: DkimRow[], arcResult: unknown, resolver: DnsResolve): Promise<DmarcOutcome | undefined> {
   const dkimDomains = dkimRows.map((r) => ({ id: r.id, domain: r.signingDomain, aligned: r.status?.aligned, underSized: r.status?.underSized }));
+  // The second question reads the same DMARC record: answered from the first one's lookups.
+  const answers = new Map<string, Promise<unknown>>();
+  const remembering: DnsResolve = (name, rrtype) => {
+    const key = `${rrtype} ${name}`;
+    if (!answers.has(key)) answers.set(key, resolver(name, rrtype));
+    return answers.get(key)!;
+  };
   const ask = async (spfs: string[], dkims: typeof dkimDomains) =>
-    (await dmarc({ headerFrom, spfDomains: spfs, dkimDomains: dkims, arcResult, resolver } as never)) as unknown as DmarcOutcome | false;
+    (await dmarc({ headerFrom, spfDomains: spfs, dkimDomains: dkims, arcResult, resolver: remembering } as never)) as unknown as DmarcOutcome | false;
   const first = await ask(spfDomains, dkimDomains);
   if (!first) return undefined;
   const normalized = { ...first, ...(first.policy !== undefined ? { policy: first.policy.trim().toLowerCase() } : {}) };
@@ -77,8 +85,9 @@ async function dmarcWithStrictAlignment(headerFrom: string[], spfDomains: string
   const strictDkim = tags.get('adkim') === 's';
   const strictSpf = tags.get('aspf') === 's';
   if (first.status?.result !== 'pass' || (!strictDkim && !strictSpf) || headerFrom.length !== 1) return normalized;
-  const from = domainToASCII(headerFrom[0]!.split('@').pop()!.toLowerCase().trim().replace(/\.$/, ''));
-  const again = await ask(strictSpf ? spfDomains.filter((d) => sameDomain(d, from)) : spfDomains, strictDkim ? dkimDomains.filter((d) => sameDomain(d.domain, from)) : dkimDomains);
+  const from = comparable(headerFrom[0]!.split('@').pop()!);
+  const same = (domain: string | undefined) => domain !== undefined && comparable(domain) === from;
+  const again = await ask(strictSpf ? spfDomains.filter(same) : spfDomains, strictDkim ? dkimDomains.filter((d) => same(d.domain)) : dkimDomains);
   return again ? { ...again, policy: normalized.policy } : undefined;
 }
 

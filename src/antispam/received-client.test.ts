@@ -41,6 +41,9 @@ test('the client is the one your own MTA recorded: header trusted_received − 1
   assert.equal(clientFromReceived(natted, 1), undefined, 'a private address at the boundary (NAT, a container network): the line below is the sender\'s, not read');
   assert.equal(clientFromReceived(['from mystery-relay by mx.ours.test with SMTP id Q', ...natted.slice(1)], 1), undefined, 'a line it cannot read gives no client either');
   assert.equal(clientFromReceived(HOPS.slice(0, 1), 1), undefined, 'only loopback hops: no public client');
+  const loopbacks = (n: number) => [...Array<string>(n).fill(HOPS[0]!), HOPS[1]!];
+  assert.equal(clientFromReceived(loopbacks(9), 1)?.address, '192.0.2.10', 'up to ten hops are read past loopback');
+  assert.equal(clientFromReceived(loopbacks(10), 1), undefined, 'no further: a chain of loopback hops that long is no MTA\'s');
   assert.equal(clientFromReceived([], 1), undefined);
   const submission = ['from [198.51.100.20] (unknown [198.51.100.20]) (Authenticated sender: alice) by mx.ours.test (Postfix) with ESMTPSA id SUB'];
   assert.equal(clientFromReceived(submission, 1), undefined, 'an authenticated user is no mail server for SPF to judge');

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { canonicalIp, isPublic } from './ip-address.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { readHeaderBlock } from '../mail/header-fields.js';
 
 /** The host that handed a message to the site, as one of the site's own MTAs recorded it. */
 export interface ReceivedClient {
@@ -111,17 +113,12 @@ export function withClient<T extends { clientAddress?: string; helo?: string }>(
   return { ...rest, clientAddress: found.address, ...(!input.helo && found.helo ? { helo: found.helo } : {}) } as T;
 }
 
-/** Bytes of a stored message searched for its Return-Path (delivery agents put it on top). */
-const RETURN_PATH_SCAN_BYTES = 64 * 1024;
-
 /**
  * The envelope sender a delivery agent recorded in the first Return-Path field (`<>` gives the
  * null sender, ''); undefined without one in the header block.
  */
 export function returnPath(message: Uint8Array): string | undefined {
-  const head = Buffer.from(message.subarray(0, RETURN_PATH_SCAN_BYTES)).toString('latin1');
-  const end = head.search(/\r?\n\r?\n/);
-  const block = (end === -1 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-  const m = /^Return-Path:[ \t]*<([^<>\r\n]*)>/im.exec(block);
+  const field = readHeaderBlock(message, 0, message.length, DEFAULT_LIMITS.maxHeaderBytes).fields.find((f) => f.name.toLowerCase() === 'return-path');
+  const m = field && /^\s*<([^<>]*)>/.exec(field.value);
   return m ? m[1]!.trim() : undefined;
 }

@@ -179,7 +179,7 @@ export function createSpamScorer(deps: ScorerDeps): SpamScorer & { explain(messa
     check,
     async explain(message, envelope = {}) {
       const bayesTokens: BayesTokenDetail[] = [];
-      return { ...(await check({ message, mailFrom: envelope.mailFrom ?? '', rcptTo: [], ...(envelope.clientAddress !== undefined ? { clientAddress: envelope.clientAddress } : {}), ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}) }, undefined, bayesTokens)), bayesTokens };
+      return { ...(await check({ message, rcptTo: [], ...envelope, mailFrom: envelope.mailFrom ?? '' }, undefined, bayesTokens)), bayesTokens };
     },
     async learn(message, as) {
       await learnMessage(deps.store, message, as, m.enabled);

@@ -474,3 +474,27 @@ test('moat learn stops at a failing Bayes store and says what it learned (exit 2
   assert.match(cErr.text(), /moat classify: .*missing\.eml: ENOENT/);
   assert.match(cOut.text(), /b\.eml: ham score=/, 'the readable path is still scored');
 });
+
+test('moat classify refuses network options it cannot use, and config check refuses an authserv-id that is not one token', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moat-cli-'));
+  const message = join(dir, 'm.eml');
+  await writeFile(message, 'From: a@example.org\r\nSubject: s\r\n\r\nhi\r\n');
+  const run = async (args: string[]) => {
+    const out = capture();
+    const err = capture();
+    const code = await main(args, { stdout: out.stream, stderr: err.stream, env: {}, cwd: dir });
+    return { code, err: err.text() };
+  };
+  const noNetwork = await run(['classify', '--client-ip', '192.0.2.1', message]);
+  assert.deepEqual([noNetwork.code, noNetwork.err], [2, 'moat classify: --client-ip and --helo are for the network checks: add --network\n']);
+  const notAnAddress = await run(['classify', '--network', '--client-ip', 'mail.example.org', message]);
+  assert.deepEqual([notAnAddress.code, notAnAddress.err], [2, 'moat classify: --client-ip mail.example.org: not an IPv4 or IPv6 address\n']);
+  const fromAlone = await run(['classify', '--from', 'a@example.org', message]);
+  assert.equal(fromAlone.code, 2);
+  assert.match(fromAlone.err, /--from needs --rcpt .* or --network/);
+  const file = join(dir, 'moat.toml');
+  await writeFile(file, '[antispam]\nauthserv_id = "mx.example.org; dkim=pass"\n');
+  const bad = await run(['config', 'check', '--config', file]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /antispam\.authserv_id.*an authserv-id is one token/);
+});

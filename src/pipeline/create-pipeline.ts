@@ -210,9 +210,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           if (forged) {
             const stripped = removeFields(message, forged);
             if (stripped.removed.length) {
+              // Counted in the message as the MTA has it, for a milter's CHGHEADER (a cleaned or
+              // tagged copy is counted again from the original).
+              out.removeHeaders = message === data ? stripped.removed : removeFields(data, forged).removed;
               message = stripped.message;
-              // Counted in the message as the MTA has it, for a milter's CHGHEADER.
-              out.removeHeaders = removeFields(data, forged).removed;
             }
           }
           if (decision.addSpamHeaders && groupSpam.status === 'scored') out.addHeaders.push(...groupSpam.verdict.headers);
