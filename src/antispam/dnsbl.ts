@@ -6,8 +6,6 @@ import type { SpamSymbol } from './types.js';
 import { canonicalIp, isPublic } from './ip-address.js';
 import { parseReceivedFrom } from './received-client.js';
 
-export { canonicalIp } from './ip-address.js';
-
 /** Resolves A records (node:dns Resolver.resolve4 shape), injected so tests use a local server; `zone` is the list asked (each may have its own circuit breaker). */
 export type ResolveA = (name: string, zone: string) => Promise<string[]>;
 
