@@ -4,7 +4,7 @@
  * k = 0…4 held-out ham through, and 1 − AUC (the share of spam–ham pairs ranked the wrong way,
  * ties counting half), for the shipped score, Bayes alone, the spam model alone and log-odds
  * combinations. Then a learned sender reputation (see below) added to the high-recall
- * setting. The tables of docs/antispam.md, "Log-odds Bayes scoring…", come from here.
+ * setting. The tables of docs/antispam-accuracy.md, "Log-odds Bayes scoring…", come from here.
  *
  *   node bin/moat-dev.js bench/antispam/ranking.ts
  *

@@ -22,8 +22,9 @@
  *
  * --grouped hard ham is dealt to the folds by the registered domain of its From address instead,
  *           so a held-out newsletter's sender was never trained on: a harsher test of how new
- *           newsletters score. It flags three settings that failed the test half (docs/antispam.md)
- *           which stratified folds passed, but not all: a candidate that passed it failed too.
+ *           newsletters score. It flags three settings that failed the test half
+ *           (docs/antispam-accuracy.md) which stratified folds passed, but not all: a candidate
+ *           that passed it failed too.
  *
  * Folds are stratified: each subset is dealt round-robin over the folds, so every fold holds its
  * share of hard ham.

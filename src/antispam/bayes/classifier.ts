@@ -11,7 +11,8 @@ export interface TokenCounts {
  * Robinson's s (strength of the prior), x (prior probability of an unknown token), the distance
  * from 0.5 below which a token is ignored, and how many of the most interesting tokens are
  * combined. bench/antispam/tune.ts searches these by cross-validation on the training half
- * (docs/antispam.md has what it found and why the defaults were kept).
+ * (docs/antispam-accuracy.md, "Cross-validated weights", has what it found and why the defaults
+ * were kept).
  */
 export interface ClassifierParams {
   s: number;

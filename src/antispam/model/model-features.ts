@@ -4,8 +4,8 @@
  * 4-grams are what the strongest filters of the TREC spam tracks used (Sculley & Wachman,
  * "Relaxed online SVMs", 2007): they see obfuscation, encodings and header shapes that word
  * tokens miss. The choices (4-grams, 3,000 bytes, 2^20 slots) were measured on the benchmark's
- * training half by a prototype that was not kept; docs/antispam.md ("A logistic spam model") has
- * its figures, and bench/antispam/ranking.ts measures the model as built.
+ * training half by a prototype that was not kept; docs/antispam-accuracy.md ("A logistic spam
+ * model") has its figures, and bench/antispam/ranking.ts measures the model as built.
  */
 
 /** log2 of the number of weight slots (4 MiB of float32 weights). */
