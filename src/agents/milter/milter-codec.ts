@@ -99,8 +99,9 @@ export function parseStrings(data: Buffer): string[] {
   return out;
 }
 
-export function encodeStrings(...values: string[]): Buffer {
-  return Buffer.concat(values.map((v) => Buffer.from(`${v}\0`, 'utf8')));
+/** NUL-terminated strings: text as UTF-8, bytes as they are (a header value read from the message). */
+export function encodeStrings(...values: Array<string | Buffer>): Buffer {
+  return Buffer.concat(values.flatMap((v) => (typeof v === 'string' ? [Buffer.from(`${v}\0`, 'utf8')] : [v, Buffer.alloc(1)])));
 }
 
 export interface OptNeg {
@@ -164,7 +165,7 @@ export function replyCodePacket(code: number, enhanced: string | undefined, text
   return encodePacket(SMFIR.REPLYCODE, encodeStrings(`${code} ${enhanced ? `${enhanced} ` : ''}${safe}`));
 }
 
-export function headerPacket(command: typeof SMFIR.ADDHEADER | typeof SMFIR.INSHEADER | typeof SMFIR.CHGHEADER, name: string, value: string, index?: number): Buffer {
+export function headerPacket(command: typeof SMFIR.ADDHEADER | typeof SMFIR.INSHEADER | typeof SMFIR.CHGHEADER, name: string, value: string | Buffer, index?: number): Buffer {
   const strings = encodeStrings(name, value);
   if (command === SMFIR.ADDHEADER) return encodePacket(command, strings);
   const idx = Buffer.alloc(4);

@@ -33,3 +33,15 @@ test('forged fields are deleted last occurrence first, before Moat\'s own go in;
   assert.deepEqual(describe(milterReplies([{ ...group, removeHeaders: [] }], { ...options, headerPosition: 'bottom' })), ['h X-Spam-Flag=YES', 'a'], 'nothing deleted: appended as before');
   assert.deepEqual(describe(milterReplies([group], { ...options, actions: SMFIF.ADDHDRS, headerPosition: 'top' })), ['i X-Spam-Flag=YES#0', 'a'], 'no CHGHDRS granted: nothing deleted');
 });
+
+test('a tagged Subject goes back with the sender\'s own bytes: raw UTF-8 and Latin-1 are not encoded a second time', async () => {
+  const { tagSubject } = await import('../../pipeline/header-rewrite.js');
+  for (const raw of [Buffer.from('Grüße aus Köln', 'utf8'), Buffer.from('Grüße aus Köln', 'latin1')]) {
+    const message = Buffer.concat([Buffer.from('From: a@example.org\r\nSubject: '), raw, Buffer.from('\r\n\r\nhi\r\n')]);
+    const { subject } = tagSubject(message, '[SPAM]');
+    const packets = milterReplies([{ ...group, addHeaders: [], removeHeaders: [], subject }], { ...options, headerPosition: 'top' });
+    const change = packets.find((p) => String.fromCharCode(p[4]!) === 'm')!;
+    const value = change.subarray(5 + 4 + 'Subject\0'.length, change.length - 1);
+    assert.ok(value.equals(Buffer.concat([Buffer.from('[SPAM] '), raw])), value.toString('latin1'));
+  }
+});

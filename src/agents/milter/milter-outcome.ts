@@ -64,7 +64,9 @@ function editsFor(group: MilterGroup, o: MilterOutcomeOptions): Buffer[] {
       out.push(o.headerPosition === 'top' ? headerPacket(SMFIR.INSHEADER, h.name, value(h.value), i) : append(h));
     });
   }
-  if (group.subject !== undefined && o.actions & SMFIF.CHGHDRS) out.push(headerPacket(SMFIR.CHGHEADER, 'Subject', value(group.subject), 1));
+  // The tagged Subject holds the message's own bytes, one character each (raw UTF-8 or Latin-1
+  // from the sender, behind Moat's ASCII tag): they go back as those bytes, not re-encoded.
+  if (group.subject !== undefined && o.actions & SMFIF.CHGHDRS) out.push(headerPacket(SMFIR.CHGHEADER, 'Subject', Buffer.from(value(group.subject), 'latin1'), 1));
   if (group.bodyReplaced && group.message && o.actions & SMFIF.CHGBODY) out.push(...replaceBodyPackets(toCrlf(bodyOf(group.message))));
   return out;
 }

@@ -1,5 +1,7 @@
 import type { MessageView } from '../message-view.js';
 import { urlHost } from '../message-view.js';
+import { dateInFuture } from './date-checks.js';
+import { mixedScriptWord, wordsSplitByMarkup } from './hidden-text-checks.js';
 
 /** The last two labels of a host name, lower-cased: close enough to a registered domain for comparisons. */
 const registeredDomain = (host: string) => host.trim().toLowerCase().split('.').slice(-2).join('.');
@@ -64,6 +66,12 @@ export const BUILTIN_CHECKS: Record<string, (v: MessageView) => boolean> = {
     return shown !== undefined && registeredDomain(shown.displayed) !== registeredDomain(shown.real);
   },
   suspicious_tld: (v) => v.urls.some((u) => /\.(top|xyz|click|loan|work|gq|tk|ml|cf|ga|men|date|racing|win|bid|stream|review|country|kim|science|party)$/i.test(urlHost(u) ?? '')),
+  /** Three or more words split by a comment or an inline tag: read whole by people, in pieces by filters. */
+  html_split_words: (v) => v.hasHtml && wordsSplitByMarkup(v.html) >= 3,
+  /** A word mixing Latin with Cyrillic or Greek letters ("pаypal"). */
+  mixed_script_word: (v) => mixedScriptWord(`${v.subject}\n${v.text}`) !== undefined,
+  /** Date more than 12 hours after the message arrived (its top Received field, else now). */
+  date_in_future: (v) => dateInFuture(v.header('date'), v.headers('received'), Date.now()),
   /** Very little text next to an image: image spam. */
   image_only: (v) => /<img\b/i.test(v.html) && v.text.replace(/\s+/g, '').length < 200,
 };

@@ -5,6 +5,7 @@ import type { MessageView } from '../message-view.js';
 import type { SpamSymbol } from '../types.js';
 import { BUILTIN_CHECKS } from './builtin-checks.js';
 import { LiteralAutomaton } from './literal-automaton.js';
+import { ObfuscatedWords } from './obfuscated-words.js';
 import { compileLinearRegex, type LinearRegex } from './linear-regex/linear-regex.js';
 import { looksPastedWithSlashes } from './linear-regex/rule-dialect.js';
 
@@ -32,6 +33,12 @@ const RuleSchema = z
      */
     regex: z.string().optional(),
     prefilter: z.string().optional(),
+    /**
+     * Matches when one of these words is written hidden in the field: look-alike characters
+     * ("v1agra", Cyrillic letters) or letters spread out ("v-i-a-g-r-a"); not the plain word
+     * (obfuscated-words.ts). Letters a-z only, at least 4.
+     */
+    obfuscated_words: z.array(z.string().regex(/^[a-z]{4,}$/, 'lower-case letters a-z, at least 4')).min(1).optional(),
     /** A built-in structural check (src/antispam/rules/builtin-checks.ts). */
     check: z.string().optional(),
     /** Meta rule: matches when all of these rules matched. */
@@ -41,8 +48,8 @@ const RuleSchema = z
     /** Meta rule: and none of these rules matched (alone: matches when none of them matched). */
     none_of: z.array(z.string()).optional(),
   })
-  .refine((r) => [r.literals, r.regex, r.check, r.all_of ?? r.any_of ?? r.none_of].filter((x) => x !== undefined).length === 1, 'exactly one of literals, regex, check, all_of/any_of/none_of')
-  .refine((r) => (r.literals === undefined && r.regex === undefined) || r.field !== undefined, 'literals and regex need a field')
+  .refine((r) => [r.literals, r.regex, r.obfuscated_words, r.check, r.all_of ?? r.any_of ?? r.none_of].filter((x) => x !== undefined).length === 1, 'exactly one of literals, regex, obfuscated_words, check, all_of/any_of/none_of')
+  .refine((r) => (r.literals === undefined && r.regex === undefined && r.obfuscated_words === undefined) || r.field !== undefined, 'literals, regex and obfuscated_words need a field')
   .refine((r) => r.whole_words === undefined || r.literals !== undefined, 'whole_words applies to literals')
   .refine((r) => r.prefilter === undefined || r.regex !== undefined, 'prefilter applies to regex rules (a literals rule is already one pass)');
 
@@ -117,6 +124,7 @@ export class RuleSet {
   private readonly rules: RuleDefinition[];
   private readonly automata = new Map<string, { automaton: LiteralAutomaton; owners: number[] }>();
   private readonly regexes = new Map<string, LinearRegex>();
+  private readonly hiddenWords = new Map<string, ObfuscatedWords>();
   /** Meta rules, each after the meta rules it names. */
   private readonly metaOrder: RuleDefinition[];
   readonly warnings: string[] = [];
@@ -141,6 +149,7 @@ export class RuleSet {
           this.warnings.push(...regexWarnings(where(rule), compiled.regex, rule.prefilter));
         }
       }
+      if (rule.obfuscated_words) this.hiddenWords.set(rule.name, new ObfuscatedWords(rule.obfuscated_words));
       const lits = rule.literals ?? (rule.regex !== undefined && rule.prefilter ? [rule.prefilter] : []);
       if (lits.length && rule.field) {
         const entry = literalsByField.get(rule.field) ?? { literals: [], wholeWord: [], owners: [] };
@@ -189,6 +198,8 @@ export class RuleSet {
         const found = this.regexes.get(rule.name)!.search(text(rule.field));
         if (found === true) matched.add(rule.name);
         else if (found === undefined) gaveUp.push(rule.name);
+      } else if (rule.obfuscated_words && rule.field) {
+        if (this.hiddenWords.get(rule.name)!.find(text(rule.field)) !== undefined) matched.add(rule.name);
       } else if (rule.check && BUILTIN_CHECKS[rule.check]!(view)) matched.add(rule.name);
     });
     for (const rule of this.metaOrder) {
