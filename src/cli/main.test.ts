@@ -233,6 +233,7 @@ test('moat config rules lists the rules in effect: a site file\'s override repla
   assert.match(plain.text, new RegExp(`^BODY_PHARMA +\\+4  Pharmacy words, site weight\\n +body: "viagra"\\n +${site.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: \\[\\[rule\\]\\] #1 \\(BODY_PHARMA\\)\\n`, 'm'));
   assert.match(plain.text, /^SITE_LOTTERY +\+2  Lottery wins\n +subject: regex "you \(have \)\?won" where "won" appears\n/m);
   assert.match(plain.text, /^PHISH_COMBO +\+2  .*\n +meta: all of PHISH_LINK_MISMATCH, BODY_URGENT_ACCOUNT\n +.*default\.toml: \[\[rule\]\] #\d+ \(PHISH_COMBO\)\n/m);
+  assert.match(plain.text, /^BODY_OBFUSCATED_WORD +\+2\.5  .*\n +body: "viagra", "cialis", "levitra" and \d+ more written hidden \(look-alikes, spread out\)\n/m);
   assert.equal(plain.text.match(/^BODY_PHARMA /gm)?.length, 1, 'the override replaces the shipped rule');
   const trained = await run(`[antispam]\ntrained_rule_scores = true\nrules = ["${site}"]\n`, 'rules', '--json');
   const list = JSON.parse(trained.text) as Array<{ name: string; score: number; scoreTrained?: number; origin: string }>;

@@ -19,12 +19,10 @@ export interface RuleListing {
 const LITERALS_SHOWN = 3;
 
 function testOf(r: RuleDefinition): string {
+  const some = (list: readonly string[]) => list.slice(0, LITERALS_SHOWN).map((l) => JSON.stringify(l)).join(', ') + (list.length > LITERALS_SHOWN ? ` and ${list.length - LITERALS_SHOWN} more` : '');
   if (r.check !== undefined) return `check ${r.check}`;
-  if (r.literals !== undefined) {
-    const shown = r.literals.slice(0, LITERALS_SHOWN).map((l) => JSON.stringify(l)).join(', ');
-    const more = r.literals.length > LITERALS_SHOWN ? ` and ${r.literals.length - LITERALS_SHOWN} more` : '';
-    return `${r.field}: ${shown}${more}${r.whole_words ? ' (whole words)' : ''}`;
-  }
+  if (r.literals !== undefined) return `${r.field}: ${some(r.literals)}${r.whole_words ? ' (whole words)' : ''}`;
+  if (r.obfuscated_words !== undefined) return `${r.field}: ${some(r.obfuscated_words)} written hidden (look-alikes, spread out)`;
   if (r.regex !== undefined) return `${r.field}: regex ${JSON.stringify(r.regex)}${r.prefilter ? ` where ${JSON.stringify(r.prefilter)} appears` : ''}`;
   const parts = [r.all_of && `all of ${r.all_of.join(', ')}`, r.any_of && `any of ${r.any_of.join(', ')}`, r.none_of && `none of ${r.none_of.join(', ')}`].filter(Boolean);
   return `meta: ${parts.join('; ')}`;
