@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { chmodSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CorpusMessage } from './corpus.js';
@@ -51,20 +52,32 @@ export function privateSpamAssassin(work: string): PrivateSpamAssassin {
       throw new Error('private spamd did not start');
     },
     score(text) {
-      return new Promise((resolve, reject) => {
-        const c = spawn('spamc', ['-d', '127.0.0.1', '-p', String(port), '-c', '-s', '10000000'], { stdio: ['pipe', 'pipe', 'ignore'] });
-        let out = '';
-        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        c.on('close', () => {
-          const m = /^(-?[\d.]+)\//.exec(out.trim());
-          if (m) resolve(Number(m[1]));
-          else reject(new Error(`spamc gave "${out.trim()}"`));
-        });
-        c.stdin.end(text);
-      });
+      return checkWithSpamd(port, text);
     },
     stop() {
       child?.kill('SIGTERM');
     },
   };
+}
+
+/**
+ * One CHECK over spamd's own protocol (SPAMC/1.5), as spamc speaks it, without starting a spamc
+ * process per message: the benchmark times spamd, not process start-up. The answer's
+ * `Spam: True ; 15.2 / 5.0` line gives the score.
+ */
+function checkWithSpamd(port: number, text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = Buffer.from(text, 'utf8'); // as spamc was given it
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const answer = Buffer.concat(chunks).toString('latin1');
+      const m = /^Spam: \w+ ; (-?[\d.]+) \/ /m.exec(answer);
+      if (m && /^SPAMD\/[\d.]+ 0 /.test(answer)) resolve(Number(m[1]));
+      else reject(new Error(`spamd answered "${answer.trim().slice(0, 200)}"`));
+    });
+    socket.end(Buffer.concat([Buffer.from(`CHECK SPAMC/1.5\r\nContent-length: ${body.length}\r\n\r\n`, 'latin1'), body]));
+  });
 }
