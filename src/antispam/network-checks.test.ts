@@ -29,7 +29,12 @@ const MESSAGE = Buffer.from(
 );
 
 test('the Received chain is read past the trusted hops; registered domains are derived', () => {
-  assert.deepEqual(untrustedIps(['from a ([192.168.1.5])', 'from b ([8.8.8.8])', 'from c ([1.2.3.4])'], 1, undefined), ['8.8.8.8', '1.2.3.4']);
+  // Every hop public (documentation ranges are public to isPublic), so only the boundary skips one.
+  const chain = ['from a ([192.0.2.5])', 'from b ([198.51.100.8])', 'from c ([203.0.113.4])'];
+  assert.deepEqual(untrustedIps(chain, 1, undefined), ['198.51.100.8', '203.0.113.4']);
+  assert.deepEqual(untrustedIps(chain, 2, undefined), ['203.0.113.4']);
+  assert.deepEqual(untrustedIps(chain, 0, undefined), ['192.0.2.5', '198.51.100.8', '203.0.113.4']);
+  assert.deepEqual(untrustedIps(['from a ([192.168.1.5])', 'from b ([8.8.8.8])', 'from c ([1.2.3.4])'], 0, undefined), ['8.8.8.8', '1.2.3.4'], 'a private hop is skipped wherever it is');
   assert.equal(registeredDomain('a.b.spammy.example'), 'spammy.example');
   assert.equal(registeredDomain('www.shop.co.uk'), 'shop.co.uk');
 });

@@ -52,11 +52,33 @@ export function openBayesStore(config: MoatConfig, options: { readOnly?: boolean
   return openSqliteTokenStore(config.global.state_dir, { maxLearned: b.max_learned, readOnly: options.readOnly, lockWaitMs: options.lockWaitMs });
 }
 
+/** `127.0.0.1`, `127.0.0.1:5353`, `::1`, `[::1]:5353`: a DNS server on this host's loopback. */
+const LOOPBACK_SERVER = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?|::1|\[::1\](?::\d+)?)$/;
+
+/**
+ * Tests use a local zone, never the internet: under the test runner (scripts/run-tests.mjs sets
+ * MOAT_TEST=1, and the daemons and commands the tests start inherit it), DNS-based checks that
+ * would ask the system's resolver (no `dns_servers`), or a server off this host, refuse to start,
+ * so a test that forgot `dns_servers` fails instead of querying the internet. Outside tests: nothing.
+ */
+function refuseSystemResolverInTests(antispam: MoatConfig['antispam']): void {
+  if (!process.env.MOAT_TEST) return;
+  const checks = [...(antispam.authentication ? ['authentication'] : []), ...(antispam.dnsbl.length ? ['dnsbl'] : [])];
+  if (!checks.length) return;
+  const servers = antispam.dns_servers;
+  if (servers.length && servers.every((s) => LOOPBACK_SERVER.test(s))) return;
+  throw new MoatError(
+    'CONFIG_INVALID',
+    `MOAT_TEST is set (a test run) and [antispam] ${checks.join(' and ')} would ask ${servers.length ? `DNS servers off this host (${servers.join(', ')})` : "the system's resolver (no dns_servers)"}: point [antispam] dns_servers at the test's own DNS server on loopback (test/e2e/harness/nsd.ts, rbldnsd.ts), or turn the check off`,
+  );
+}
+
 /**
  * Builds the anti-spam scorer from configuration: rules, the configured Bayes token store and,
  * with `network`, authentication (SPF/DKIM/DMARC/ARC) and DNS blocklists.
  */
 export async function openSpamScorer(config: MoatConfig, logger: Logger, options: { readOnly?: boolean; network?: boolean; lockWaitMs?: number } = {}) {
+  if (options.network ?? true) refuseSystemResolverInTests(config.antispam);
   const rules = await loadRules(config.antispam.rules);
   for (const warning of rules.warnings) logger.warn({ rule: warning }, 'anti-spam rule cannot work as written');
   const store = options.readOnly ? openStoreOrNone(config, logger) : openBayesStore(config, { lockWaitMs: options.lockWaitMs });

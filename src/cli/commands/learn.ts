@@ -157,7 +157,8 @@ export const learnCommand: CliCommand = {
       ctx.stderr.write('moat learn --refit: the spam model is off ([antispam.model] enabled = false), so there is nothing to refit\n');
       return 2;
     }
-    const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { lockWaitMs: COMMAND_LOCK_WAIT_MS });
+    // Only the token store is used: no network checks (nor their resolver).
+    const { store } = await openSpamScorer(config, ctx.createLogger('warn'), { network: false, lockWaitMs: COMMAND_LOCK_WAIT_MS });
     const forgetting = values.forget === true;
     // Paths hold copies from mailboxes: read as Moat saw them when it scored them.
     const delivered = moatMarkings(config);

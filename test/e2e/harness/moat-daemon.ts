@@ -19,11 +19,15 @@ export interface MoatDaemon {
   exited: Promise<number | null>;
 }
 
-/** Writes `toml` to DIR/moat.toml and starts `node bin/moat.js daemon --config DIR/moat.toml`; waits for `waitPort`. */
+/**
+ * Writes `toml` to DIR/moat.toml and starts `node bin/moat.js daemon --config DIR/moat.toml`; waits for `waitPort`.
+ * MOAT_TEST is set for it (as scripts/run-tests.mjs sets it), so a configuration whose DNS checks
+ * would ask the system's resolver keeps it from starting (src/daemon/spam-scorer-factory.ts).
+ */
 export async function startMoatDaemon(options: { dir: string; toml: string; waitPort: number; env?: NodeJS.ProcessEnv }): Promise<MoatDaemon> {
   const configFile = join(options.dir, 'moat.toml');
   await writeFile(configFile, options.toml);
-  const child = spawn(process.execPath, [MOAT_BIN, '--config', configFile, 'daemon'], { cwd: options.dir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MOAT_BIN, '--config', configFile, 'daemon'], { cwd: options.dir, env: { ...process.env, MOAT_TEST: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c) => (out += c));

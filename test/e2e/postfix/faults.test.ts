@@ -57,6 +57,8 @@ next_hop = "127.0.0.1:${proxy.port}"
 next_hop_timeout_ms = 2000
 [daemon]
 metrics_listen = ""
+[antispam]
+authentication = false   # not under test, and tests ask no DNS but their own
 `;
   moat = await startMoatDaemon({ dir, toml, waitPort: moatPort });
 });
