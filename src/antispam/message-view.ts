@@ -1,6 +1,7 @@
 import { parseMail, getHeader } from '../mail/parse-mail.js';
 import type { ParsedMail } from '../mail/types.js';
 import { htmlContent } from './html-text.js';
+import { rawUtf8HeaderValue } from '../mail/raw-utf8-header.js';
 
 /** One message as the anti-spam checks see it: headers, visible text, links and URLs. */
 export interface MessageView {
@@ -50,11 +51,16 @@ export function viewMessage(message: Uint8Array): MessageView {
   text = text.slice(0, MAX_TEXT_CHARS);
   const urls = [...new Set([...(text.match(URL_RE) ?? []), ...links.map((l) => l.href).filter((h) => /^https?:/i.test(h))])];
   const lower = (n: string) => n.toLowerCase();
+  // Checks read header values as written: raw UTF-8 decoded (raw-utf8-header.ts).
+  const header = (name: string) => {
+    const value = getHeader(mail, name);
+    return value === undefined ? undefined : rawUtf8HeaderValue(value);
+  };
   return {
     mail,
-    header: (name) => getHeader(mail, name),
-    headers: (name) => mail.root.headers.filter((h) => lower(h.name) === lower(name)).map((h) => h.value),
-    subject: getHeader(mail, 'subject') ?? '',
+    header,
+    headers: (name) => mail.root.headers.filter((h) => lower(h.name) === lower(name)).map((h) => rawUtf8HeaderValue(h.value)),
+    subject: header('subject') ?? '',
     text,
     html,
     links,

@@ -15,6 +15,7 @@ test('the shipped rules name hidden words, split words, look-alike letters and a
   assert.ok((await fired(mail('Subject: hi\r\n', '<p>V<b></b>iagra, c<!-- x -->ialis and mo<font color="#fff">z</font>ney</p>', 'text/html'))).includes('HTML_SPLIT_WORDS'));
   assert.ok((await fired(mail(`Subject: =?utf-8?B?${Buffer.from('your pаypal account').toString('base64')}?=\r\n`, 'hi'))).includes('MIXED_SCRIPT_WORD'), 'in the Subject');
   assert.ok((await fired(mail('Subject: hi\r\n', 'log in to your Miсrosoft account'))).includes('MIXED_SCRIPT_WORD'), 'in the body');
+  assert.ok((await fired(mail('Subject: your pаypal account, raw UTF-8\r\n', 'hi'))).includes('MIXED_SCRIPT_WORD'), 'in a raw UTF-8 Subject (RFC 6532)');
   assert.ok((await fired(mail('Subject: hi\r\n', 'hi', 'text/plain', 'Thu, 7 Jan 2027 09:59:00 +0000'))).includes('DATE_IN_FUTURE'));
 });
 
