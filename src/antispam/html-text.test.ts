@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { htmlContent } from './html-text.js';
+import { decodeEntities, htmlContent } from './html-text.js';
 
 const words = (s: string) => s.replace(/\s+/g, ' ').trim();
 
@@ -9,6 +9,17 @@ test('html text: tags, comments, scripts and styles are not text; entities are d
   const c = htmlContent('<p>Hello&nbsp;<b>big</b> &amp; <i>small</i></p><!-- hidden --><script>var x = "<b>no</b>";</script><STYLE>p{}</STYLE >world<br/>next &#x41;&#66;');
   assert.equal(words(c.text), 'Hello big & small world next AB');
   assert.match(c.text, /world\nnext/);
+});
+
+test('html text: inline elements and comments run into the words around them, as a browser shows them; other tags separate', () => {
+  assert.equal(words(htmlContent('wat<b>ch</b>es vi<!-- x -->agra <a href="http://x.test/">click</a>here <span>a</span><font color=red>b</font>').text), 'watches viagra clickhere ab');
+  assert.equal(words(htmlContent('one<p>two</p>three<td>four</td><img src=x>five<br>six').text), 'one two three four five six');
+});
+
+test('html entities: every Latin-1 name, the typographic ones, names in their case, numbers', () => {
+  assert.equal(decodeEntities('&eacute;&Eacute;&yuml;&times;&szlig;&iexcl;&frac12;&sup2;&nbsp;&mdash;&hellip;&rsquo;&trade;'), 'éÉÿ×ß¡½² —…’™');
+  assert.equal(decodeEntities('&AMP;&Lt;&#x41;&#66;'), '&<AB', 'an unknown case of a known name is read lower-cased');
+  assert.equal(decodeEntities('&unknown; &frac; &#0; & amp;'), '&unknown; &frac;   & amp;');
 });
 
 test('html text: a > inside a quoted attribute value does not end the tag (as in a browser)', () => {

@@ -9,15 +9,48 @@ const MAX_HTML_CHARS = 512 * 1024;
 /** Links kept per part. */
 const MAX_LINKS = 1000;
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', copy: '©', reg: '®', euro: '€' };
+/** Named entities: HTML's own, all of Latin-1 (ISO 8859-1 in HTML 4) and the common typographic ones. */
+const LATIN1_NAMES =
+  'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml';
+const ENTITIES: Record<string, string> = {
+  ...Object.fromEntries(LATIN1_NAMES.split(' ').map((name, i) => [name, String.fromCharCode(0xa0 + i)])),
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  euro: '€',
+  trade: '™',
+  ndash: '–',
+  mdash: '—',
+  lsquo: '‘',
+  rsquo: '’',
+  sbquo: '‚',
+  ldquo: '“',
+  rdquo: '”',
+  bdquo: '„',
+  hellip: '…',
+  bull: '•',
+  dagger: '†',
+  permil: '‰',
+  lsaquo: '‹',
+  rsaquo: '›',
+  OElig: 'Œ',
+  oelig: 'œ',
+  Scaron: 'Š',
+  scaron: 'š',
+  Yuml: 'Ÿ',
+};
 
 export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);/gi, (m, e: string) => {
     if (e[0] === '#') {
       const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : ' ';
     }
-    return ENTITIES[e.toLowerCase()] ?? m;
+    // Names are case-sensitive (&Eacute; É, &eacute; é); one unknown in its case is tried lower-cased (&AMP;).
+    return ENTITIES[e] ?? ENTITIES[e.toLowerCase()] ?? m;
   });
 }
 
@@ -25,6 +58,12 @@ const TAG_NAME = /^(\/?)([a-z][a-z0-9]*)/i;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
 /** Tags that end a line of visible text. */
 const LINE_BREAKS = new Set(['br', '/p', '/div', '/tr']);
+/**
+ * Inline elements: a browser runs their text into what is around them ("wat<b>ch</b>es" shows
+ * "watches"), so they separate nothing. Every other tag separates words, as block elements,
+ * cells and images do on screen.
+ */
+const INLINE = new Set(['a', 'b', 'i', 'u', 's', 'em', 'strong', 'span', 'font', 'small', 'big', 'sub', 'sup', 'tt', 'strike', 'mark', 'ins', 'del', 'abbr', 'q', 'cite', 'code']);
 
 /**
  * Where the tag that starts at `lt` ends (its `>`), -1 when it never does. A `>` inside a quoted
@@ -84,7 +123,7 @@ export function htmlContent(html: string): HtmlContent {
     if (src.startsWith('<!--', lt)) {
       const end = src.indexOf('-->', lt + 4);
       if (end < 0) break; // an unclosed comment hides the rest, as in a browser
-      emit(' ');
+      // A comment shows nothing, not even a space: "vi<!-- -->agra" reads "viagra".
       pos = end + 3;
       continue;
     }
@@ -118,7 +157,7 @@ export function htmlContent(html: string): HtmlContent {
       const href = closing ? null : HREF.exec(tag);
       if (href) link = { href: href[1] ?? href[2] ?? href[3] ?? '', from: out.length };
     }
-    emit(LINE_BREAKS.has(`${closing ? '/' : ''}${lower}`) ? '\n' : ' ');
+    if (!INLINE.has(lower)) emit(LINE_BREAKS.has(`${closing ? '/' : ''}${lower}`) ? '\n' : ' ');
   }
   const text = decodeEntities(out.join('')).replace(/[ \t\r\f]+/g, ' ');
   return { text, links };
