@@ -72,6 +72,8 @@ function checkWithSpamd(port: number, text: string): Promise<number> {
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', reject);
+    // spamc's own default: give up on a spamd that does not answer.
+    socket.setTimeout(600_000, () => socket.destroy(new Error('spamd did not answer within 600 s')));
     socket.on('end', () => {
       const answer = Buffer.concat(chunks).toString('latin1');
       const m = /^Spam: \w+ ; (-?[\d.]+) \/ /m.exec(answer);

@@ -11,8 +11,9 @@ test('html text: tags, comments, scripts and styles are not text; entities are d
   assert.match(c.text, /world\nnext/);
 });
 
-test('html text: inline elements and comments run into the words around them, as a browser shows them; other tags separate', () => {
-  assert.equal(words(htmlContent('wat<b>ch</b>es vi<!-- x -->agra <a href="http://x.test/">click</a>here <span>a</span><font color=red>b</font>').text), 'watches viagra clickhere ab');
+test('html text: comments show nothing, not even a space; every tag separates words, so text URLs end where they should', () => {
+  assert.equal(words(htmlContent('vi<!-- x -->agra <!-->shown<!--->too').text), 'viagra showntoo', 'an abruptly closed comment hides nothing after it');
+  assert.equal(words(htmlContent('Mehr auf <b>https://blog.example.com</b><i>Neu</i> wat<b>ch</b>es').text), 'Mehr auf https://blog.example.com Neu wat ch es');
   assert.equal(words(htmlContent('one<p>two</p>three<td>four</td><img src=x>five<br>six').text), 'one two three four five six');
 });
 

@@ -58,12 +58,6 @@ const TAG_NAME = /^(\/?)([a-z][a-z0-9]*)/i;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
 /** Tags that end a line of visible text. */
 const LINE_BREAKS = new Set(['br', '/p', '/div', '/tr']);
-/**
- * Inline elements: a browser runs their text into what is around them ("wat<b>ch</b>es" shows
- * "watches"), so they separate nothing. Every other tag separates words, as block elements,
- * cells and images do on screen.
- */
-const INLINE = new Set(['a', 'b', 'i', 'u', 's', 'em', 'strong', 'span', 'font', 'small', 'big', 'sub', 'sup', 'tt', 'strike', 'mark', 'ins', 'del', 'abbr', 'q', 'cite', 'code']);
 
 /**
  * Where the tag that starts at `lt` ends (its `>`), -1 when it never does. A `>` inside a quoted
@@ -120,6 +114,12 @@ export function htmlContent(html: string): HtmlContent {
       break;
     }
     emit(src.slice(pos, lt));
+    // "<!-->" and "<!--->" are closed, empty comments to a browser (HTML's abrupt closing).
+    const abrupt = src.startsWith('<!-->', lt) ? 5 : src.startsWith('<!--->', lt) ? 6 : 0;
+    if (abrupt) {
+      pos = lt + abrupt;
+      continue;
+    }
     if (src.startsWith('<!--', lt)) {
       const end = src.indexOf('-->', lt + 4);
       if (end < 0) break; // an unclosed comment hides the rest, as in a browser
@@ -157,7 +157,9 @@ export function htmlContent(html: string): HtmlContent {
       const href = closing ? null : HREF.exec(tag);
       if (href) link = { href: href[1] ?? href[2] ?? href[3] ?? '', from: out.length };
     }
-    if (!INLINE.has(lower)) emit(LINE_BREAKS.has(`${closing ? '/' : ''}${lower}`) ? '\n' : ' ');
+    // Every tag separates words, inline ones too: text URLs must not run into the next word
+    // ("https://example.com</b><i>New"); words split by inline markup are HTML_SPLIT_WORDS' job.
+    emit(LINE_BREAKS.has(`${closing ? '/' : ''}${lower}`) ? '\n' : ' ');
   }
   const text = decodeEntities(out.join('')).replace(/[ \t\r\f]+/g, ' ');
   return { text, links };

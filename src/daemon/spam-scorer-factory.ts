@@ -62,7 +62,7 @@ const LOOPBACK_SERVER = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?|::1|\[::1\]
  * so a test that forgot `dns_servers` fails instead of querying the internet. Outside tests: nothing.
  */
 function refuseSystemResolverInTests(antispam: MoatConfig['antispam']): void {
-  if (!process.env.MOAT_TEST) return;
+  if (process.env.MOAT_TEST !== '1') return;
   const checks = [...(antispam.authentication ? ['authentication'] : []), ...(antispam.dnsbl.length ? ['dnsbl'] : [])];
   if (!checks.length) return;
   const servers = antispam.dns_servers;

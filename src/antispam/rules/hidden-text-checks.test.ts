@@ -4,16 +4,28 @@ import fc from 'fast-check';
 import { mixedScriptWord, wordsSplitByMarkup } from './hidden-text-checks.js';
 import { dateInFuture, receivedDate } from './date-checks.js';
 
-test('wordsSplitByMarkup counts comments and inline tags between letters, once per place', () => {
+test('wordsSplitByMarkup counts markup that shows nothing inside a word, once per place', () => {
   assert.equal(wordsSplitByMarkup('vi<!-- x -->agra'), 1);
-  assert.equal(wordsSplitByMarkup('V<b></b>iagra c<span style="x">i</span>alis'), 3, 'V|iagra, c|i, i|alis');
+  assert.equal(wordsSplitByMarkup('vi<!-->agra vi<!--->agra'), 2, 'abruptly closed comments are closed');
+  assert.equal(wordsSplitByMarkup('V<b></b>iagra c<span style="x">i</span>alis mo<font color=#fff>z</font>ney'), 3);
   assert.equal(wordsSplitByMarkup('v<b><i></i></b>iagra'), 1, 'a run of tags is one split');
-  assert.equal(wordsSplitByMarkup('<font size=4>W</font>elcome to <b>our</b> list'), 1, 'a drop capital');
+  assert.equal(wordsSplitByMarkup('v<b></b>&#105;agra c<b></b>&iacute;alis'), 2, 'a letter written as an entity');
   assert.equal(wordsSplitByMarkup('Java<sup>TM</sup> and H<sub>2</sub>O'), 0, 'sup and sub set text apart');
   assert.equal(wordsSplitByMarkup('<p>one</p><p>two</p> a<br>b a<div>b</div>'), 0, 'block elements break words');
-  assert.equal(wordsSplitByMarkup('<b>bold</b> <i>italic</i>'), 0);
   assert.equal(wordsSplitByMarkup('vi<!-- unclosed agra'), 0);
   assert.equal(wordsSplitByMarkup('a < b and c<d'), 0, 'a lone < is text');
+});
+
+test('wordsSplitByMarkup: emphasis of part of a word and one element ending where the next starts are layout, not counted', () => {
+  for (const html of [
+    '<b>bold</b> <i>italic</i>',
+    '<font size=4>W</font>elcome to <b>our</b> list',
+    '<font size=5>S</font>UMMER <font size=5>S</font>ALE ... <b>N</b>OW <b>O</b>N',
+    '<b>Winter</b>reifen, <b>Gratis</b>versand, <strong>Frühbucher</strong>rabatt',
+    '<i>un</i>believable, <b>re</b>ally, <em>in</em>credible',
+    'Her</span><span style="font-size:11pt">ren, Unterl</span><span lang=DE>agen',
+  ])
+    assert.equal(wordsSplitByMarkup(html), 0, html);
 });
 
 test('property: wordsSplitByMarkup never throws, counts at most one split per "<", and stays linear', () => {
@@ -52,6 +64,9 @@ test('dateInFuture: more than 12 hours after the top Received date, or after now
   assert.equal(dateInFuture('Thu, 1 Jan 2099 00:00:00 +0000', [], Date.UTC(2026, 11, 7)), true, 'no Received: now');
   assert.equal(dateInFuture('Sun, 6 Dec 2026 10:00:00 +0000', received, 0), false, 'in the past');
   assert.equal(dateInFuture('not a date', received, 0), false);
+  assert.equal(dateInFuture('Tue, 8 Dec 2026 10:00:00', received, 0), false, 'no zone: unreadable, whatever this host\'s zone');
+  assert.equal(dateInFuture('Tue, 8 Dec 126 10:00:00 +0000', [], Date.UTC(2026, 11, 7)), false, 'a three-digit year: unreadable');
+  assert.equal(dateInFuture('Tue, 8 Dec 2026 10:00:00 EST', received, 0), true, 'a named zone');
   assert.equal(dateInFuture(undefined, received, 0), false);
   assert.equal(dateInFuture('Tue, 8 Dec 2026 10:00:00 +0000 (UTC)', ['from x; garbage'], Date.UTC(2026, 11, 7, 10)), true, 'unreadable Received: now');
 });

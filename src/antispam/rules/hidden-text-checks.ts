@@ -1,3 +1,5 @@
+import { decodeEntities } from '../html-text.js';
+
 /**
  * Checks for text written to be read by people and not by filters, which ham has no reason for.
  * Each is one pass over its input.
@@ -12,11 +14,36 @@ const MAX_HTML_CHARS = 512 * 1024;
 const INLINE = /^\/?(?:b|i|u|s|em|strong|span|font|small|big|tt|strike|mark|ins|del|abbr|q|cite|code)(?:[\s/][^>]*)?$/i;
 const LETTER = /\p{L}/u;
 
+/** A comment or a tag that starts at `lt`: where it ends, and for a tag its name and whether it closes. */
+function markupAt(src: string, lt: number): { end: number; comment: boolean; name: string; closing: boolean; inline: boolean } | undefined {
+  if (src.startsWith('<!--', lt)) {
+    // "<!-->" and "<!--->" are closed, empty comments to a browser (HTML's abrupt closing).
+    if (src.startsWith('<!-->', lt)) return { end: lt + 5, comment: true, name: '', closing: false, inline: true };
+    if (src.startsWith('<!--->', lt)) return { end: lt + 6, comment: true, name: '', closing: false, inline: true };
+    const close = src.indexOf('-->', lt + 4);
+    return close < 0 ? undefined : { end: close + 3, comment: true, name: '', closing: false, inline: true };
+  }
+  const gt = src.indexOf('>', lt + 1);
+  if (gt < 0) return undefined;
+  const inner = src.slice(lt + 1, gt);
+  const name = /^\/?([a-z][a-z0-9]*)/i.exec(inner)?.[1]?.toLowerCase() ?? '';
+  return { end: gt + 1, comment: false, name, closing: inner.startsWith('/'), inline: INLINE.test(inner) };
+}
+
+/** Whether a letter starts at `at`, written or as an entity (`&#105;`, `&eacute;`). */
+function letterAt(src: string, at: number): boolean {
+  if (src[at] !== '&') return LETTER.test(src[at] ?? '');
+  const entity = /^&[#a-z0-9]{1,10};/i.exec(src.slice(at, at + 12))?.[0];
+  return entity !== undefined && LETTER.test(decodeEntities(entity)[0] ?? '');
+}
+
 /**
- * How many times a comment or an inline tag sits between two letters in HTML ("vi<!-- x -->agra",
- * "V<b></b>iagra", "mo<font color=#fff>z</font>ney"): a browser shows one word, a filter that reads
- * the markup sees two. One drop capital (`<font size=4>W</font>elcome`) is ordinary layout, so
- * callers count, and decide from how many.
+ * How many times markup that shows nothing sits inside a word in HTML: a comment ("vi<!-- x
+ * -->agra"), an empty inline element ("V<b></b>iagra"), or an inline element around one or two
+ * letters in the middle of a word ("c<span>i</span>alis"). A browser shows one word, a filter
+ * that reads the markup sees two. Emphasis of a whole part of a word ("<b>Winter</b>reifen",
+ * "<font size=5>S</font>UMMER") and one element ending where the next begins (Word's
+ * "Her</span><span>ren") are ordinary layout and do not count. One pass.
  */
 export function wordsSplitByMarkup(html: string): number {
   const src = html.slice(0, MAX_HTML_CHARS);
@@ -25,28 +52,39 @@ export function wordsSplitByMarkup(html: string): number {
   for (;;) {
     const lt = src.indexOf('<', pos);
     if (lt < 0) return splits;
-    let end: number;
-    let inline: boolean;
-    if (src.startsWith('<!--', lt)) {
-      const close = src.indexOf('-->', lt + 4);
-      // An unclosed comment hides the rest of the part, as in a browser; nothing more to count.
-      if (close < 0) return splits;
-      end = close + 3;
-      inline = true;
-    } else {
-      const gt = src.indexOf('>', lt + 1);
-      if (gt < 0) return splits;
-      end = gt + 1;
-      inline = INLINE.test(src.slice(lt + 1, gt));
+    if (lt === 0 || !LETTER.test(src[lt - 1]!)) {
+      const skipped = src.startsWith('<!--', lt) ? markupAt(src, lt) : { end: lt + 1 };
+      if (!skipped) return splits; // an unclosed comment hides the rest, as in a browser
+      pos = skipped.end;
+      continue;
     }
-    // Several in a row ("v<b><i>iagra") split one place once.
-    while (src[end] === '<') {
-      const next = src.startsWith('<!--', end) ? src.indexOf('-->', end + 4) : src.indexOf('>', end + 1);
-      if (next < 0 || (!src.startsWith('<!--', end) && !INLINE.test(src.slice(end + 1, next)))) break;
-      end = src.startsWith('<!--', end) ? next + 3 : next + 1;
+    // The run of markup after a letter.
+    let at = lt;
+    let hidesNothing = false;
+    let open: string | undefined;
+    let inlineOnly = true;
+    while (src[at] === '<') {
+      const item = markupAt(src, at);
+      if (!item) return splits;
+      if (!item.inline) {
+        inlineOnly = false;
+        at = item.end;
+        break;
+      }
+      if (item.comment || (item.closing && item.name === open)) hidesNothing = true;
+      open = item.comment || item.closing ? undefined : item.name;
+      at = item.end;
     }
-    if (inline && lt > 0 && LETTER.test(src[lt - 1]!) && LETTER.test(src[end] ?? '')) splits++;
-    pos = Math.max(end, lt + 1);
+    if (inlineOnly && hidesNothing && letterAt(src, at)) splits++;
+    else if (inlineOnly && open !== undefined) {
+      // "c<span>i</span>alis": one or two letters wrapped inside a word.
+      const wrapped = /^(\p{L}{1,2})<\/([a-z][a-z0-9]*)\s*>/iu.exec(src.slice(at, at + 40));
+      if (wrapped && wrapped[2]!.toLowerCase() === open && letterAt(src, at + wrapped[0].length)) {
+        splits++;
+        at += wrapped[0].length;
+      }
+    }
+    pos = Math.max(at, lt + 1);
   }
 }
 

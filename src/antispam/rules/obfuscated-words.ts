@@ -34,7 +34,8 @@ const SEPARATORS = new Set([' ', '.', '-', '_', '*', '~', '/', '\\', ',', ':', '
 /** Separators allowed between two letters ("v . i" has three: too spread to be one word). */
 const MAX_GAP = 2;
 
-const WORD_CHAR = /[\p{L}\p{N}]/u;
+/** A letter or digit just before a position, astral ones included. */
+const WORD_CHAR_BEHIND = /[\p{L}\p{N}]$/u;
 
 interface CompiledWord {
   word: string;
@@ -58,7 +59,7 @@ export class ObfuscatedWords {
   find(text: string): string | undefined {
     for (let i = 0; i < text.length; i++) {
       const candidates = this.byFirst.get(text[i]!.toLowerCase());
-      if (!candidates || (i > 0 && WORD_CHAR.test(text[i - 1]!))) continue;
+      if (!candidates || (i > 0 && WORD_CHAR_BEHIND.test(text.slice(Math.max(0, i - 2), i)))) continue;
       for (const candidate of candidates) {
         const end = matchAt(text, i, candidate);
         if (end !== undefined) return text.slice(i, end);
@@ -68,25 +69,39 @@ export class ObfuscatedWords {
   }
 }
 
-/** Where a hidden `word` that starts at `start` ends; undefined when none does, or it is written plainly. */
+/** Invisible characters: one inside a word hides it by itself. */
+const INVISIBLE = new Set(['\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff']);
+
+/**
+ * Where a hidden `word` that starts at `start` ends; undefined when none does, or it is written
+ * plainly. Hidden means: a look-alike character, an invisible character, or separators between
+ * *every* two letters ("v-i-a-g-r-a", "V I A G R A"). One gap alone is two words or a hyphenated
+ * one ("pen is", "Re: Finance", "re-finance", Spanish "casi no"), which people write.
+ */
 function matchAt(text: string, start: number, { word, accepts }: CompiledWord): number | undefined {
   let at = start;
-  let hidden = false;
+  let lookAlike = false;
+  let invisible = false;
+  let gaps = 0;
   for (let k = 0; k < accepts.length; k++) {
     if (k > 0) {
       let gap = 0;
       while (gap < MAX_GAP && at < text.length && SEPARATORS.has(text[at]!)) {
+        if (INVISIBLE.has(text[at]!)) invisible = true;
         at++;
         gap++;
       }
-      if (gap > 0) hidden = true;
+      if (gap > 0) gaps++;
     }
     const c = text[at]?.toLowerCase();
     if (c === undefined || !accepts[k]!.has(c)) return undefined;
-    if (c !== word[k]) hidden = true;
+    if (c !== word[k]) lookAlike = true;
     at++;
   }
-  // The hidden word must end there: "c1alisx" is not a hidden "cialis".
-  if (!hidden || (at < text.length && /\p{L}/u.test(text[at]!))) return undefined;
+  const hidden = lookAlike || invisible || gaps === accepts.length - 1;
+  // The hidden word must end there: "c1alisx" is not a hidden "cialis" (an astral letter counts).
+  if (!hidden || LETTER_AHEAD.test(text.slice(at, at + 2))) return undefined;
   return at;
 }
+
+const LETTER_AHEAD = /^\p{L}/u;
