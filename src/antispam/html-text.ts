@@ -54,6 +54,17 @@ export function decodeEntities(s: string): string {
   });
 }
 
+/**
+ * Where the comment that starts at `lt` (`<!--`) ends, just past its `-->`; -1 when it never does.
+ * `<!-->` and `<!--->` are closed, empty comments to a browser (HTML's abrupt closing).
+ */
+export function commentEnd(src: string, lt: number): number {
+  if (src.startsWith('<!-->', lt)) return lt + 5;
+  if (src.startsWith('<!--->', lt)) return lt + 6;
+  const close = src.indexOf('-->', lt + 4);
+  return close < 0 ? -1 : close + 3;
+}
+
 const TAG_NAME = /^(\/?)([a-z][a-z0-9]*)/i;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
 /** Tags that end a line of visible text. */
@@ -114,17 +125,11 @@ export function htmlContent(html: string): HtmlContent {
       break;
     }
     emit(src.slice(pos, lt));
-    // "<!-->" and "<!--->" are closed, empty comments to a browser (HTML's abrupt closing).
-    const abrupt = src.startsWith('<!-->', lt) ? 5 : src.startsWith('<!--->', lt) ? 6 : 0;
-    if (abrupt) {
-      pos = lt + abrupt;
-      continue;
-    }
     if (src.startsWith('<!--', lt)) {
-      const end = src.indexOf('-->', lt + 4);
+      const end = commentEnd(src, lt);
       if (end < 0) break; // an unclosed comment hides the rest, as in a browser
       // A comment shows nothing, not even a space: "vi<!-- -->agra" reads "viagra".
-      pos = end + 3;
+      pos = end;
       continue;
     }
     const gt = tagEnd(src, lt, noQuoteFrom);

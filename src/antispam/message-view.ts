@@ -1,4 +1,4 @@
-import { parseMail, getHeader } from '../mail/parse-mail.js';
+import { parseMail } from '../mail/parse-mail.js';
 import type { ParsedMail } from '../mail/types.js';
 import { htmlContent } from './html-text.js';
 import { rawUtf8HeaderValue } from '../mail/raw-utf8-header.js';
@@ -8,6 +8,8 @@ export interface MessageView {
   mail: ParsedMail;
   header(name: string): string | undefined;
   headers(name: string): string[];
+  /** Every top-level header field in order, values as the checks read them (raw UTF-8 decoded). */
+  fields: ReadonlyArray<{ name: string; value: string }>;
   subject: string;
   /** Visible text of text/plain and (tag-stripped) text/html parts. */
   text: string;
@@ -50,17 +52,18 @@ export function viewMessage(message: Uint8Array): MessageView {
   if (text.length > MAX_TEXT_CHARS) truncated.push('max_text_chars');
   text = text.slice(0, MAX_TEXT_CHARS);
   const urls = [...new Set([...(text.match(URL_RE) ?? []), ...links.map((l) => l.href).filter((h) => /^https?:/i.test(h))])];
-  const lower = (n: string) => n.toLowerCase();
-  // Checks read header values as written: raw UTF-8 decoded (raw-utf8-header.ts).
-  const header = (name: string) => {
-    const value = getHeader(mail, name);
-    return value === undefined ? undefined : rawUtf8HeaderValue(value);
+  // Checks read header values as written: raw UTF-8 decoded once here (raw-utf8-header.ts).
+  const fields = mail.root.headers.map((h) => ({ name: h.name, value: rawUtf8HeaderValue(h.value) }));
+  const headers = (name: string) => {
+    const wanted = name.toLowerCase();
+    return fields.filter((f) => f.name.toLowerCase() === wanted).map((f) => f.value);
   };
   return {
     mail,
-    header,
-    headers: (name) => mail.root.headers.filter((h) => lower(h.name) === lower(name)).map((h) => rawUtf8HeaderValue(h.value)),
-    subject: header('subject') ?? '',
+    header: (name) => headers(name)[0],
+    headers,
+    fields,
+    subject: headers('subject')[0] ?? '',
     text,
     html,
     links,

@@ -1,4 +1,4 @@
-import { decodeEntities } from '../html-text.js';
+import { commentEnd, decodeEntities } from '../html-text.js';
 
 /**
  * Checks for text written to be read by people and not by filters, which ham has no reason for.
@@ -17,11 +17,8 @@ const LETTER = /\p{L}/u;
 /** A comment or a tag that starts at `lt`: where it ends, and for a tag its name and whether it closes. */
 function markupAt(src: string, lt: number): { end: number; comment: boolean; name: string; closing: boolean; inline: boolean } | undefined {
   if (src.startsWith('<!--', lt)) {
-    // "<!-->" and "<!--->" are closed, empty comments to a browser (HTML's abrupt closing).
-    if (src.startsWith('<!-->', lt)) return { end: lt + 5, comment: true, name: '', closing: false, inline: true };
-    if (src.startsWith('<!--->', lt)) return { end: lt + 6, comment: true, name: '', closing: false, inline: true };
-    const close = src.indexOf('-->', lt + 4);
-    return close < 0 ? undefined : { end: close + 3, comment: true, name: '', closing: false, inline: true };
+    const end = commentEnd(src, lt);
+    return end < 0 ? undefined : { end, comment: true, name: '', closing: false, inline: true };
   }
   const gt = src.indexOf('>', lt + 1);
   if (gt < 0) return undefined;

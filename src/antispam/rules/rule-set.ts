@@ -4,7 +4,6 @@ import { MoatError } from '../../core/errors.js';
 import type { MessageView } from '../message-view.js';
 import type { SpamSymbol } from '../types.js';
 import { BUILTIN_CHECKS } from './builtin-checks.js';
-import { rawUtf8HeaderValue } from '../../mail/raw-utf8-header.js';
 import { LiteralAutomaton } from './literal-automaton.js';
 import { ObfuscatedWords } from './obfuscated-words.js';
 import { compileLinearRegex, type LinearRegex } from './linear-regex/linear-regex.js';
@@ -112,7 +111,7 @@ function fieldText(v: MessageView, field: string): string {
   if (field === 'body') return v.text.slice(0, MAX_FIELD_CHARS);
   if (field === 'html') return v.html.slice(0, MAX_FIELD_CHARS);
   if (field === 'uri') return v.urls.join('\n');
-  if (field === 'headers') return v.mail.root.headers.map((h) => `${h.name}: ${rawUtf8HeaderValue(h.value)}`).join('\n');
+  if (field === 'headers') return v.fields.map((f) => `${f.name}: ${f.value}`).join('\n');
   return v.headers(field.slice('header:'.length)).join('\n');
 }
 
